@@ -1,0 +1,1 @@
+"""The archive itself: records, ingestion, catalog and the Whoosh engine. Knows nothing of HTTP."""

@@ -1,0 +1,276 @@
+"""`Archive`: one data directory — catalog, original files and index — behind one object.
+
+Order of a write, so nothing is ever half-stored: the original is written (fsynced, renamed into
+place), then the catalog row is committed, then the index entry; if indexing fails the row and a
+newly written original are removed again and the caller gets an error. The catalog and originals
+are the source of truth; the index is derived and rebuilt by `reindex`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from index.blobs import BlobStore
+from index.catalog import Catalog
+from index.document import EDITABLE_FIELDS, Document
+from index.edits import clean_edits
+from index.engine import Engine
+from index.errors import NotFound, Unavailable
+from index.ingest import extract
+from index.search import FacetValue, Hit, SearchRequest, SearchResult
+
+log = logging.getLogger("folio.archive")
+
+
+@dataclass
+class CheckReport:
+    records: int
+    indexed: int
+    missing_from_index: list[str]
+    orphans_in_index: list[str]
+    missing_originals: list[str]
+    corrupt_originals: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing_from_index or self.orphans_in_index or self.missing_originals
+                    or self.corrupt_originals)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__, ok=self.ok)
+
+
+class Archive:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(self.root / "catalog.sqlite3")
+        self.blobs = BlobStore(self.root / "originals")
+        self.engine = Engine(self.root / "index")
+
+    def close(self) -> None:
+        self.engine.close()
+        self.catalog.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- adding -----------------------------------------------------------------------------------
+
+    def add(self, data: bytes, filename: str, overrides: dict[str, Any] | None = None) -> tuple[Document, bool]:
+        """Extract, store and index one file. Returns (record, created); the same bytes again is a no-op."""
+        doc = extract(data, filename)
+        return self.add_document(doc, data, overrides)
+
+    def add_document(self, doc: Document, original: bytes,
+                     overrides: dict[str, Any] | None = None) -> tuple[Document, bool]:
+        edits = clean_edits(overrides or {})
+        existing = self.catalog.get_raw(doc.id)
+        if existing is not None:
+            if edits:
+                return self.update(doc.id, edits), False
+            return existing[0].with_edits(existing[1]), False
+        sha, new_blob = self.blobs.put(original)
+        try:
+            self.catalog.insert(doc, edits)
+        except sqlite3.IntegrityError:  # the same file arrived twice at once: the other one won
+            return self.get(doc.id), False
+        except BaseException:
+            self._drop_blob_if_unused(sha, new_blob)
+            raise
+        record = doc.with_edits(edits)
+        try:
+            self.engine.add([record])
+        except BaseException as exc:
+            self.catalog.delete(doc.id)
+            self._drop_blob_if_unused(sha, new_blob)
+            if isinstance(exc, Unavailable):
+                raise
+            raise Unavailable(f"The document could not be indexed, so it was not stored: {exc}") from exc
+        return record, True
+
+    def add_many(self, items: Iterable[tuple[Document, bytes, dict[str, Any]]]) -> list[tuple[Document, bool]]:
+        """Bulk add: originals, then one catalog transaction, then one index commit."""
+        items = list(items)
+        fresh: list[tuple[Document, dict]] = []
+        out: list[tuple[Document, bool]] = []
+        seen: set[str] = set()
+        for doc, original, overrides in items:
+            if doc.id in seen:
+                continue
+            seen.add(doc.id)
+            if self.catalog.has(doc.id):
+                out.append((self.get(doc.id), False))
+                continue
+            self.blobs.put(original)
+            fresh.append((doc, clean_edits(overrides or {})))
+        inserted = set(self.catalog.insert_many(fresh))
+        records = [doc.with_edits(edits) for doc, edits in fresh if doc.id in inserted]
+        if records:
+            try:
+                self.engine.add(records, timeout=600)
+            except BaseException as exc:
+                for record in records:
+                    self.catalog.delete(record.id)
+                raise Unavailable(f"The documents could not be indexed, so none was stored: {exc}") from exc
+        out.extend((r, True) for r in records)
+        return out
+
+    def _drop_blob_if_unused(self, sha: str, new_blob: bool) -> None:
+        if new_blob and not self.catalog.sha_in_use(sha):
+            self.blobs.remove(sha)
+
+    # -- reading, editing, deleting ---------------------------------------------------------------
+
+    def get(self, doc_id: str) -> Document:
+        doc = self.catalog.get(doc_id)
+        if doc is None:
+            raise NotFound(f"No document with id {doc_id!r}.")
+        return doc
+
+    def original(self, doc_id: str) -> tuple[bytes, Document]:
+        doc = self.get(doc_id)
+        try:
+            return self.blobs.get(doc.sha256), doc
+        except FileNotFoundError as exc:
+            raise Unavailable(f"The original file of {doc_id} is missing from the store; run 'folio check'.") from exc
+
+    def update(self, doc_id: str, changes: dict[str, Any]) -> Document:
+        """Apply a person's corrections; they are kept apart from the extracted record."""
+        raw = self.catalog.get_raw(doc_id)
+        if raw is None:
+            raise NotFound(f"No document with id {doc_id!r}.")
+        doc, edits = raw
+        edits = {**edits, **clean_edits(changes)}
+        self.catalog.set_edits(doc_id, edits)
+        record = doc.with_edits(edits)
+        self.engine.add([record])
+        return record
+
+    def delete(self, doc_id: str) -> None:
+        doc = self.get(doc_id)
+        self.catalog.delete(doc_id)
+        self.engine.delete([doc_id])
+        if not self.catalog.sha_in_use(doc.sha256):
+            self.blobs.remove(doc.sha256)
+
+    def count(self) -> int:
+        return self.catalog.count()
+
+    # -- searching and browsing -------------------------------------------------------------------
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        """The one search function behind the API, the pages and the CLI."""
+        started = time.perf_counter()
+        req.normalised()
+        found = self.engine.search(req)
+        docs = self.catalog.get_many([doc_id for doc_id, _ in found.hits], with_text=req.snippets)
+        hits = []
+        for doc_id, score in found.hits:
+            doc = docs.get(doc_id)
+            if doc is None:  # indexed but no longer catalogued: 'folio check --repair' removes it
+                continue
+            snippet = self.engine.highlight(doc.text, found.parsed, "text") if req.snippets else ""
+            hits.append(Hit(
+                id=doc.id,
+                title=doc.title,
+                title_html=self.engine.highlight(doc.title, found.parsed, "title", whole=True)
+                or html.escape(doc.title, quote=False),
+                authors=doc.authors,
+                published=doc.published,
+                publication=doc.publication,
+                score=score,
+                snippet=snippet or html.escape(doc.summary, quote=False),
+                language=doc.language,
+                content_type=doc.content_type,
+            ))
+        facets = {name: [FacetValue(v, c) for v, c in values] for name, values in found.facets.items()}
+        return SearchResult(
+            request=req, total=found.total, hits=hits, facets=facets, suggestion=found.suggestion,
+            partial=found.partial, took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def authors(self, q: str = "") -> list[tuple[str, int]]:
+        """Every author with their number of articles, A–Z by family name then given names."""
+        counts = self.engine.facet_counts("author_exact", q=q)
+        return sorted(counts, key=lambda kv: (sort_name(kv[0]), kv[0]))
+
+    def publications(self, q: str = "") -> list[tuple[str, int]]:
+        return sorted(self.engine.facet_counts("publication_exact", q=q), key=lambda kv: kv[0].lower())
+
+    def timeline(self, by: str = "year", q: str = "", filters: dict[str, list[str]] | None = None):
+        """Articles per year, month or day (of the query's matches, within the filters)."""
+        fieldname = {"year": "year", "month": "month", "day": "day"}.get(by, "year")
+        return self.engine.facet_counts(fieldname, q=q, filters=filters)
+
+    # -- maintenance ------------------------------------------------------------------------------
+
+    def reindex(self) -> int:
+        """Rebuild the index from the catalog in a new directory, then swap it in."""
+        target = self.root / "index"
+        building = self.root / "index.new"
+        old = self.root / "index.old"
+        shutil.rmtree(building, ignore_errors=True)
+        fresh = Engine(building)
+        try:
+            count = fresh.bulk_load(self.catalog.iter_documents(), replace=False)
+        finally:
+            fresh.close()
+        self.engine.close()
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        building.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+        self.engine = Engine(target)
+        return count
+
+    def check(self, verify_hashes: bool = True, repair: bool = False) -> CheckReport:
+        """Do catalog, originals and index agree? ``repair`` re-indexes what is missing and drops
+        index entries that have no record; it never deletes an original or a record."""
+        from index.document import content_sha256
+
+        catalog_ids = set(self.catalog.ids())
+        indexed = self.engine.indexed_ids()
+        missing_originals, corrupt = [], []
+        if verify_hashes:
+            for doc in self.catalog.iter_documents():
+                try:
+                    data = self.blobs.get(doc.sha256)
+                except FileNotFoundError:
+                    missing_originals.append(doc.id)
+                    continue
+                if content_sha256(data) != doc.sha256:
+                    corrupt.append(doc.id)
+        report = CheckReport(
+            records=len(catalog_ids), indexed=len(indexed),
+            missing_from_index=sorted(catalog_ids - indexed), orphans_in_index=sorted(indexed - catalog_ids),
+            missing_originals=missing_originals, corrupt_originals=corrupt,
+        )
+        if repair:
+            if report.missing_from_index:
+                docs = self.catalog.get_many(report.missing_from_index)
+                self.engine.add(list(docs.values()), timeout=600)
+            if report.orphans_in_index:
+                self.engine.delete(report.orphans_in_index)
+        return report
+
+
+def sort_name(name: str) -> str:
+    """Family name first, for A–Z lists: 'Andrew King' sorts under K."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name.lower()
+    return (parts[-1] + " " + " ".join(parts[:-1])).lower()
+
+
+__all__ = ["Archive", "CheckReport", "EDITABLE_FIELDS", "sort_name"]

@@ -1,0 +1,188 @@
+"""The catalog: SQLite (WAL) records — the source of truth together with the stored originals.
+
+Each row keeps the record as extracted (``record``) and a person's corrections (``edits``) apart, so
+corrections survive re-extraction, re-upload and reindexing. Connections are per thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from index.document import Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id          TEXT PRIMARY KEY,
+    sha256      TEXT NOT NULL,
+    record      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    edits       TEXT NOT NULL DEFAULT '{}',
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        with self._connection() as conn:
+            conn.executescript(SCHEMA)
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction at a time in this process; BEGIN IMMEDIATE across processes."""
+        with self._write_lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def insert(self, doc: Document, edits: dict[str, Any] | None = None, conn=None) -> None:
+        row = (
+            doc.id,
+            doc.sha256,
+            json.dumps(doc.to_dict(with_text=False), ensure_ascii=False),
+            doc.text,
+            json.dumps(edits or {}, ensure_ascii=False),
+            doc.ingested_at,
+        )
+        sql = "INSERT INTO documents (id, sha256, record, text, edits, ingested_at) VALUES (?,?,?,?,?,?)"
+        if conn is not None:
+            conn.execute(sql, row)
+        else:
+            with self.transaction() as c:
+                c.execute(sql, row)
+
+    def insert_many(self, docs: list[tuple[Document, dict[str, Any]]]) -> list[str]:
+        """Insert records that are not there yet, in one transaction; returns the ids inserted."""
+        inserted = []
+        with self.transaction() as conn:
+            for doc, edits in docs:
+                if conn.execute("SELECT 1 FROM documents WHERE id=?", (doc.id,)).fetchone():
+                    continue
+                self.insert(doc, edits, conn=conn)
+                inserted.append(doc.id)
+        return inserted
+
+    def set_edits(self, doc_id: str, edits: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE documents SET edits=? WHERE id=?", (json.dumps(edits, ensure_ascii=False), doc_id)
+            )
+
+    def delete(self, doc_id: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def _row_to_doc(self, row) -> tuple[Document, dict[str, Any]]:
+        record = json.loads(row[0])
+        record["text"] = row[1]
+        edits = json.loads(row[2])
+        return Document.from_dict(record), edits
+
+    def get_raw(self, doc_id: str) -> tuple[Document, dict[str, Any]] | None:
+        """The record as extracted and the edits, separately."""
+        row = self._connection().execute(
+            "SELECT record, text, edits FROM documents WHERE id=?", (doc_id,)
+        ).fetchone()
+        return self._row_to_doc(row) if row else None
+
+    def get(self, doc_id: str) -> Document | None:
+        raw = self.get_raw(doc_id)
+        return raw[0].with_edits(raw[1]) if raw else None
+
+    def get_many(self, ids: list[str], with_text: bool = True) -> dict[str, Document]:
+        if not ids:
+            return {}
+        out: dict[str, Document] = {}
+        conn = self._connection()
+        text_col = "text" if with_text else "''"
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT id, record, {text_col}, edits FROM documents WHERE id IN ({marks})", chunk
+            ).fetchall()
+            for row in rows:
+                doc, edits = self._row_to_doc(row[1:])
+                out[row[0]] = doc.with_edits(edits)
+        return out
+
+    def has(self, doc_id: str) -> bool:
+        return self._connection().execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone() is not None
+
+    def count(self) -> int:
+        return self._connection().execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self._connection().execute("SELECT id FROM documents ORDER BY id")]
+
+    def iter_documents(self, batch: int = 1000) -> Iterator[Document]:
+        """Every record with edits applied, in id order, without holding them all in memory."""
+        last = ""
+        conn = self._connection()
+        while True:
+            rows = conn.execute(
+                "SELECT id, record, text, edits FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                doc, edits = self._row_to_doc(row[1:])
+                yield doc.with_edits(edits)
+            last = rows[-1][0]
+
+    def sha_for(self, doc_id: str) -> str | None:
+        row = self._connection().execute("SELECT sha256 FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def sha_in_use(self, sha256_hex: str) -> bool:
+        row = self._connection().execute("SELECT 1 FROM documents WHERE sha256=?", (sha256_hex,)).fetchone()
+        return row is not None
+
+    # -- small key/value store (settings the archive keeps about itself) ---------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._connection().execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

@@ -1,0 +1,103 @@
+"""The normalised record every reader produces and every layer above consumes."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+ID_LENGTH = 16
+
+#: Fields a person may set by hand (upload form, PATCH, JSON Lines import).
+EDITABLE_FIELDS = (
+    "title",
+    "authors",
+    "published",
+    "updated",
+    "publication",
+    "original_publication",
+    "language",
+    "tags",
+    "summary",
+    "url",
+)
+
+_PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+@dataclass
+class Document:
+    id: str = ""
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    updated: str | None = None
+    publication: str | None = None
+    original_publication: str | None = None
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
+    summary: str = ""
+    text: str = ""
+    sections: list[str] = field(default_factory=list)
+    content_type: str = ""
+    filename: str = ""
+    sha256: str = ""
+    word_count: int = 0
+    ingested_at: str = ""
+    url: str | None = None
+    pages: int | None = None
+    needs_ocr: bool = False
+
+    def to_dict(self, with_text: bool = True) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        if not with_text:
+            data.pop("text")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Document":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def with_edits(self, edits: dict[str, Any]) -> "Document":
+        """The record as a person corrected it: edits win over what was extracted."""
+        data = self.to_dict()
+        data.update({k: v for k, v in edits.items() if k in EDITABLE_FIELDS})
+        return Document.from_dict(data)
+
+    @property
+    def year(self) -> str | None:
+        return self.published[:4] if self.published else None
+
+
+def content_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def document_id(sha256_hex: str) -> str:
+    """Ids come from content: the same bytes always give the same id."""
+    return sha256_hex[:ID_LENGTH]
+
+
+def is_partial_iso_date(value: str) -> bool:
+    return bool(_PARTIAL_DATE.match(value or ""))
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def count_words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def make_summary(text: str, limit: int = 300) -> str:
+    """First paragraph-ish of the text, cut at a word boundary."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"

@@ -1,0 +1,332 @@
+"""The Whoosh engine: one writer thread fed by a queue, per-thread searchers, search and snippets.
+
+Whoosh searchers are not thread-safe, so every thread keeps its own and replaces it when the index
+generation changes (a commit in this process) or, checked at most every ``REFRESH_INTERVAL``
+seconds, when another process committed. One thread owns the writer and commits in batches; callers
+wait on a future, so an upload is acknowledged only once its index entry is committed.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import queue
+import re
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from whoosh import highlight
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.index import LockError
+
+from index.document import Document
+from index.errors import Unavailable
+from index.facets import FacetCache, live_segment_keys
+from index.query import ParsedQuery, filter_query, parse
+from index.schema import FACET_FIELDS, build_schema, fold, index_fields
+from index.search import SearchRequest
+
+log = logging.getLogger("folio.engine")
+
+REFRESH_INTERVAL = 0.5
+WRITE_BATCH = 1000
+
+
+class MarkFormatter(highlight.HtmlFormatter):
+    """Matches in a bare ``<mark>``; everything else HTML-escaped (by HtmlFormatter._text)."""
+
+    def __init__(self):
+        super().__init__(tagname="mark", between=" … ")
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>%s</mark>" % self._text(highlight.get_text(text, token, replace))
+
+
+@dataclass
+class EngineHits:
+    total: int
+    hits: list[tuple[str, float]]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    parsed: ParsedQuery | None = None
+    suggestion: str | None = None
+    partial: bool = False
+
+
+@dataclass
+class _Op:
+    kind: str  # "add" | "delete"
+    docs: list[Document] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    future: Future = field(default_factory=Future)
+
+
+class Engine:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        if windex.exists_in(str(self.path)):
+            self.ix = windex.open_dir(str(self.path))
+        else:
+            self.ix = windex.create_in(str(self.path), build_schema())
+        self.facet_cache = FacetCache()
+        self._generation = 0
+        self._local = threading.local()
+        self._queue: queue.Queue[_Op | None] = queue.Queue()
+        self._writer = threading.Thread(target=self._write_loop, name="folio-index-writer", daemon=True)
+        self._writer.start()
+        self._closed = False
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def submit_add(self, docs: list[Document]) -> Future:
+        op = _Op("add", docs=list(docs))
+        self._queue.put(op)
+        return op.future
+
+    def submit_delete(self, ids: list[str]) -> Future:
+        op = _Op("delete", ids=list(ids))
+        self._queue.put(op)
+        return op.future
+
+    def add(self, docs: list[Document], timeout: float = 60) -> None:
+        """Index documents and return once they are committed and searchable."""
+        self._wait(self.submit_add(docs), timeout)
+
+    def delete(self, ids: list[str], timeout: float = 60) -> None:
+        self._wait(self.submit_delete(ids), timeout)
+
+    def _wait(self, future: Future, timeout: float) -> None:
+        try:
+            future.result(timeout=timeout)
+        except LockError as exc:
+            raise Unavailable("The search index is locked by another process; try again shortly.") from exc
+        except TimeoutError as exc:
+            raise Unavailable("The search index did not commit in time; try again shortly.") from exc
+
+    def _write_loop(self) -> None:
+        while True:
+            op = self._queue.get()
+            if op is None:
+                return
+            batch = [op]
+            size = len(op.docs) + len(op.ids)
+            while size < WRITE_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+                size += len(nxt.docs) + len(nxt.ids)
+            try:
+                self._commit(batch)
+            except Exception as exc:
+                if len(batch) == 1:
+                    log.error("index commit failed: %s", exc)
+                    batch[0].future.set_exception(exc)
+                    continue
+                for single in batch:  # find the one that failed; the others still go in
+                    try:
+                        self._commit([single])
+                    except Exception as one_exc:
+                        log.error("index commit failed: %s", one_exc)
+                        single.future.set_exception(one_exc)
+                    else:
+                        single.future.set_result(None)
+                continue
+            for done in batch:
+                done.future.set_result(None)
+
+    def _commit(self, batch: list[_Op]) -> None:
+        writer = self.ix.writer(timeout=30.0)
+        try:
+            for op in batch:
+                if op.kind == "add":
+                    for doc in op.docs:
+                        writer.update_document(**index_fields(doc))
+                else:
+                    for doc_id in op.ids:
+                        writer.delete_by_term("id", doc_id)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._generation += 1
+
+    def bulk_load(self, docs: Iterable[Document], replace: bool = True) -> int:
+        """Load many documents in one writer (used by reindex, not while serving uploads)."""
+        count = 0
+        writer = self.ix.writer(timeout=30.0, limitmb=256)
+        try:
+            for doc in docs:
+                if replace:
+                    writer.update_document(**index_fields(doc))
+                else:
+                    writer.add_document(**index_fields(doc))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
+        self._generation += 1
+        return count
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._writer.join(timeout=60)
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def searcher(self):
+        """This thread's searcher, replaced when the index changed."""
+        local = self._local
+        s = getattr(local, "searcher", None)
+        now = time.monotonic()
+        if s is None:
+            s = self.ix.searcher()
+            local.searcher, local.generation, local.checked = s, self._generation, now
+            return s
+        if local.generation != self._generation or now - local.checked > REFRESH_INTERVAL:
+            local.checked = now
+            local.generation = self._generation
+            if not s.up_to_date():
+                fresh = s.refresh()
+                if fresh is not s:
+                    local.searcher = s = fresh
+                    self.facet_cache.forget_except(live_segment_keys(s))
+        return s
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+    def indexed_ids(self) -> set[str]:
+        """Ids of every live document in the index (deleted ones are skipped by iter_docs)."""
+        return {stored["id"] for _, stored in self.searcher().reader().iter_docs()}
+
+    def search(self, req: SearchRequest) -> EngineHits:
+        s = self.searcher()
+        parsed = parse(req.q, s.schema) if req.q else None
+        if parsed is not None and parsed.query is wq.NullQuery:
+            return EngineHits(0, [], {}, parsed)
+        result = self._run(s, req, parsed)
+        if result.total == 0 and parsed is not None and not parsed.is_or and len(parsed.plain_words) > 1:
+            # No document has every word: show the best documents that have some of them.
+            parsed = parse(req.q, s.schema, force_or=True)
+            result = self._run(s, req, parsed)
+        if parsed is not None and parsed.plain_words:
+            result.suggestion = self.suggest(req.q, parsed.plain_words)
+        return result
+
+    def _run(self, s, req: SearchRequest, parsed: ParsedQuery | None) -> EngineHits:
+        base = parsed.query if parsed is not None else wq.Every()
+        filt = filter_query(req.filters, req.date_from, req.date_to)
+        full = wq.And([base, filt]) if filt is not None else base
+        matched = np.fromiter(s.docs_for_query(full), dtype=np.int64)
+        matched.sort()
+        total = int(len(matched))
+        limit = req.page * req.per_page
+        sort = req.sort if (parsed is not None or req.sort != "relevance") else "newest"
+        kwargs = {}
+        if sort in ("newest", "oldest"):
+            kwargs = {"sortedby": "published", "reverse": sort == "newest"}
+        hits: list[tuple[str, float]] = []
+        if total:
+            results = s.search(base, filter=filt, limit=limit, **kwargs)
+            start = (req.page - 1) * req.per_page
+            for hit in results[start:limit]:
+                hits.append((hit["id"], float(hit.score or 0.0)))
+        facets = {}
+        for facet in req.facets:
+            fieldname = FACET_FIELDS.get(facet)
+            if not fieldname:
+                continue
+            counts = self.facet_cache.count(s, fieldname, matched) if total else {}
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if req.facet_limit:
+                ordered = ordered[: req.facet_limit]
+            facets[facet] = ordered
+        return EngineHits(total, hits, facets, parsed)
+
+    def facet_counts(self, fieldname: str, q: str = "", filters=None) -> list[tuple[str, int]]:
+        """Every value of a facet with its count, over the whole archive or a query's matches."""
+        req = SearchRequest(q=q, filters=filters or {}, facets=(), per_page=1)
+        s = self.searcher()
+        if not q and not filters:
+            counts = self.facet_cache.count(s, fieldname, None)
+        else:
+            parsed = parse(q, s.schema) if q else None
+            base = parsed.query if parsed is not None else wq.Every()
+            filt = filter_query(req.filters, None, None)
+            full = wq.And([base, filt]) if filt is not None else base
+            matched = np.fromiter(s.docs_for_query(full), dtype=np.int64)
+            matched.sort()
+            counts = self.facet_cache.count(s, fieldname, matched)
+        return sorted(counts.items())
+
+    # -- presenting -------------------------------------------------------------------------------
+
+    def query_words(self, parsed: ParsedQuery | None, fieldname: str) -> frozenset[str]:
+        """The analysed words a query looks for in one field, for highlighting."""
+        if parsed is None or parsed.text_query is None:
+            return frozenset()
+        words = set()
+        for fname, text in parsed.text_query.iter_all_terms(phrases=True):
+            if fname == fieldname:
+                words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        for q in parsed.text_query.leaves():
+            if isinstance(q, (wq.Prefix, wq.FuzzyTerm, wq.Wildcard)) and q.fieldname == fieldname:
+                try:
+                    for t in q._btexts(self.searcher().reader()):
+                        words.add(t.decode("utf-8"))
+                except Exception:
+                    pass
+        return frozenset(words)
+
+    def highlight(self, text: str, parsed: ParsedQuery | None, fieldname: str, top: int = 3,
+                  whole: bool = False) -> str:
+        """HTML-safe text with the query's matches in ``<mark>``: fragments, or the whole text."""
+        words = self.query_words(parsed, fieldname)
+        if not text:
+            return ""
+        if not words:
+            return "" if not whole else html.escape(text, quote=False)
+        analyzer = self.ix.schema[fieldname].analyzer
+        fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=180, surround=60)
+        out = highlight.highlight(text, words, analyzer, fragmenter, MarkFormatter(), top=top)
+        if not out and whole:
+            return html.escape(text, quote=False)
+        return out
+
+    def suggest(self, qstring: str, words: list[str]) -> str | None:
+        """A corrected query when some words are not in the archive (unstemmed spelling field)."""
+        s = self.searcher()
+        reader = s.reader()
+        corrector = s.corrector("text")
+        replacements = {}
+        for word in words:
+            folded = fold(word)
+            if len(folded) < 3 or not folded.isalpha():
+                continue
+            if ("spell_text", folded) in reader or ("spell_title", folded) in reader:
+                continue
+            suggestions = corrector.suggest(folded, limit=1, maxdist=2, prefix=1)
+            if suggestions and suggestions[0] != folded:
+                replacements[word] = suggestions[0]
+        if not replacements:
+            return None
+        pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in replacements) + r")(?![\w])")
+        return pattern.sub(lambda m: replacements[m.group(1)], qstring)

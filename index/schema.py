@@ -1,0 +1,142 @@
+"""The Whoosh schema, its analyzers, and how a `Document` becomes index fields.
+
+Text fields are stemmed and folded (case, accents, typographic apostrophes) so ``Cuba's`` finds
+``Cuba’s`` and ``resume`` finds ``résumé``. Facet values live in separate exact fields so facets keep
+the full name (``Andrew King``) while ``author:king`` matches through the analysed ``author`` field.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from whoosh import fields
+from whoosh.analysis import Filter, RegexTokenizer, StemFilter, StopFilter
+
+from index.document import Document
+
+#: Words with inner apostrophes stay one token (``don't``); the possessive ``'s`` is dropped below.
+TOKEN_PATTERN = r"\w+(?:['’`]\w+)*"
+
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and apostrophe-folded form of a string, as the analyzers see it."""
+    text = text.translate(APOSTROPHES)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+class FoldFilter(Filter):
+    """Accent and apostrophe folding, then the English possessive ``'s`` removed."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = fold(t.text)
+            if text.endswith("'s"):
+                text = text[:-2]
+            t.text = text.replace("'", "") if "'" in text and len(text) > 1 else text
+            if t.text:
+                yield t
+
+
+def text_analyzer(stem: bool = True):
+    chain = RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | StopFilter(minsize=1)
+    if stem:
+        chain = chain | StemFilter(lang="en", cachesize=50000)
+    return chain
+
+
+def name_analyzer():
+    return RegexTokenizer(TOKEN_PATTERN) | FoldFilter()
+
+
+#: facet name -> index field holding its exact values
+FACET_FIELDS = {
+    "author": "author_exact",
+    "publication": "publication_exact",
+    "year": "year",
+    "month": "month",
+    "day": "day",
+    "tag": "tag",
+    "language": "lang",
+    "content_type": "content_type",
+}
+
+#: fields searched by plain words, with the weight a match there counts
+DEFAULT_FIELDS = ("title", "text", "author", "publication")
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(analyzer=text_analyzer(), field_boost=3.0, spelling=True),
+        text=fields.TEXT(analyzer=text_analyzer(), spelling=True),
+        author=fields.TEXT(analyzer=name_analyzer(), field_boost=2.0),
+        publication=fields.TEXT(analyzer=name_analyzer(), field_boost=1.5),
+        original_publication=fields.TEXT(analyzer=name_analyzer()),
+        author_exact=fields.KEYWORD(commas=True, lowercase=False),
+        publication_exact=fields.ID(),
+        tag=fields.KEYWORD(commas=True, lowercase=True),
+        lang=fields.ID(),
+        content_type=fields.ID(),
+        year=fields.ID(),
+        month=fields.ID(),
+        day=fields.ID(),
+        published=fields.DATETIME(sortable=True),
+        ingested=fields.DATETIME(),
+    )
+
+
+def date_for_index(iso: str | None) -> datetime | None:
+    """A partial ISO date as the first moment it can mean, for ranges and sorting."""
+    if not iso:
+        return None
+    parts = iso.split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 1
+        day = int(parts[2][:2]) if len(parts) > 2 else 1
+        return datetime(year, month, day)
+    except (ValueError, IndexError):
+        return None
+
+
+def _ingested(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
+    except ValueError:
+        return None
+
+
+def index_fields(doc: Document) -> dict:
+    """The index entry for one record (edits already applied)."""
+    names = [a.replace(",", " ") for a in doc.authors if a]
+    entry = {
+        "id": doc.id,
+        "title": doc.title or "",
+        "text": doc.text or "",
+        "author": " ; ".join(names),
+        "author_exact": ",".join(names),
+        "publication": doc.publication or "",
+        "original_publication": doc.original_publication or "",
+        "tag": ",".join(t.replace(",", " ") for t in doc.tags),
+        "lang": (doc.language or "").lower(),
+        "content_type": doc.content_type or "",
+    }
+    if doc.publication:
+        entry["publication_exact"] = doc.publication
+    if doc.published:
+        entry["year"] = doc.published[:4]
+        if len(doc.published) >= 7:
+            entry["month"] = doc.published[:7]
+        if len(doc.published) >= 10:
+            entry["day"] = doc.published[:10]
+        when = date_for_index(doc.published)
+        if when:
+            entry["published"] = when
+    ingested = _ingested(doc.ingested_at)
+    if ingested:
+        entry["ingested"] = ingested
+    return {k: v for k, v in entry.items() if v not in ("", None)}

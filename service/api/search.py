@@ -1,0 +1,26 @@
+"""``GET /api/search``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+
+from service.api.params import search_request
+from service.deps import ArchiveDep
+
+router = APIRouter(prefix="/api", tags=["search"])
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    archive: ArchiveDep,
+    q: str = Query("", max_length=2000, description="query: words, \"phrases\", field:value, AND/OR/NOT"),
+    author: list[str] = Query([]),
+    publication: list[str] = Query([]),
+    year: list[str] = Query([]),
+    sort: str = Query("relevance", pattern="^(relevance|newest|oldest)$"),
+    page: int = Query(1, ge=1, le=1000),
+    per_page: int = Query(10, ge=1, le=100),
+):
+    """Search and browse: an empty ``q`` with filters lists documents."""
+    return archive.search(search_request(request.query_params)).to_dict()

@@ -1,0 +1,225 @@
+"""The ``folio`` command. Every command works on ``--data DIR``, else ``FOLIO_DATA``, else ``./data``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from index.errors import FolioError
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+BULK_BATCH = 1000
+
+
+def _settings(args):
+    from service.settings import Settings
+
+    overrides = {}
+    if getattr(args, "data", None):
+        overrides["data"] = Path(args.data)
+    return Settings(**overrides)
+
+
+def _archive(args):
+    from index.archive import Archive
+
+    return Archive(_settings(args).data)
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"folio: {message}", file=sys.stderr)
+    return code
+
+
+# -- commands ---------------------------------------------------------------------------------------
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = _settings(args)
+    settings.host, settings.port = args.host, args.port
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from index.ingest import extract
+
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return fail(f"cannot read {path}: {exc.strerror}")
+    try:
+        doc = extract(data, path.name)
+    except FolioError as exc:
+        return fail(exc.message)
+    record = doc.to_dict()
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        for key, value in record.items():
+            if key != "text":
+                print(f"{key:22} {value}")
+    return 0
+
+
+def iter_files(paths: list[str]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name
+        else:
+            yield path
+
+
+def _print_record(doc, created: bool, as_json: bool) -> None:
+    if as_json:
+        record = doc.to_dict(with_text=False)
+        record["created"] = created
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    else:
+        state = "added" if created else "unchanged"
+        print(f"{state:9} {doc.id}  {doc.title[:70]}", flush=True)
+
+
+def ingest_jsonl(archive, path: Path, as_json: bool, failures: list[str]) -> int:
+    from index.ingest.jsonl import iter_lines, read_line
+
+    count = 0
+    batch = []
+    with open(path, "rb") as fh:
+        data = fh.read()
+    for number, line in iter_lines(data):
+        try:
+            batch.append((read_line(line, path.name, number), line, {}))
+        except FolioError as exc:
+            failures.append(exc.message)
+        if len(batch) >= BULK_BATCH:
+            count += _flush(archive, batch, as_json)
+            batch = []
+    if batch:
+        count += _flush(archive, batch, as_json)
+    return count
+
+
+def _flush(archive, batch, as_json: bool) -> int:
+    for doc, created in archive.add_many(batch):
+        _print_record(doc, created, as_json)
+    return len(batch)
+
+
+def cmd_ingest(args) -> int:
+    failures: list[str] = []
+    with _archive(args) as archive:
+        for path in iter_files(args.paths):
+            try:
+                if path.suffix.lower() in JSONL_SUFFIXES:
+                    ingest_jsonl(archive, path, args.json, failures)
+                    continue
+                doc, created = archive.add(path.read_bytes(), path.name)
+                _print_record(doc, created, args.json)
+            except FolioError as exc:
+                failures.append(exc.message if path.name in exc.message else f"{path}: {exc.message}")
+            except OSError as exc:
+                failures.append(f"{path}: cannot read ({exc.strerror})")
+    for message in failures:
+        print(f"folio: failed: {message}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_search(args) -> int:
+    from index.search import SearchRequest
+
+    filters = {"author": [args.author]} if args.author else {}
+    req = SearchRequest(q=args.query, filters=filters, per_page=args.limit, sort=args.sort)
+    with _archive(args) as archive:
+        result = archive.search(req)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"{result.total} result(s)")
+    for hit in result.hits:
+        byline = ", ".join(hit.authors)
+        print(f"{hit.id}  {hit.published or '----------':10}  {hit.title[:60]}  — {byline[:40]}")
+    if result.suggestion:
+        print(f"Did you mean: {result.suggestion}")
+    return 0
+
+
+def cmd_reindex(args) -> int:
+    with _archive(args) as archive:
+        count = archive.reindex()
+    print(f"reindexed {count} document(s)")
+    return 0
+
+
+def cmd_check(args) -> int:
+    with _archive(args) as archive:
+        report = archive.check(verify_hashes=True, repair=args.repair)
+    print(json.dumps(report.to_dict(), indent=2))
+    return 0 if report.ok or args.repair else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="folio", description="Archive, search and browse articles.")
+    parser.add_argument("--data", help="data directory (default: $FOLIO_DATA or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--data", help="data directory (default: $FOLIO_DATA or ./data)",
+                       default=argparse.SUPPRESS)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("serve", cmd_serve, "run the web service")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--log-level", default="info")
+
+    p = add("extract", cmd_extract, "print the record a file would become, storing nothing")
+    p.add_argument("path")
+    p.add_argument("--json", action="store_true")
+
+    p = add("ingest", cmd_ingest, "add files, folders or .jsonl files to the archive")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true", help="one JSON line per document")
+
+    p = add("search", cmd_search, "search the archive")
+    p.add_argument("query")
+    p.add_argument("--author")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"))
+    p.add_argument("--json", action="store_true")
+
+    add("reindex", cmd_reindex, "rebuild the search index from the catalog")
+
+    p = add("check", cmd_check, "verify catalog, originals and index agree")
+    p.add_argument("--repair", action="store_true", help="re-index missing entries, drop orphans")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except FolioError as exc:
+        return fail(exc.message)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Dependencies routes declare: the archive, the settings, and the token check for writes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from index.archive import Archive
+from index.errors import Unauthorized
+from service.auth import bearer_token, token_matches
+from service.settings import Settings
+
+
+def get_archive(request: Request) -> Archive:
+    return request.app.state.archive
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Writes need ``Authorization: Bearer <token>``."""
+    if not token_matches(bearer_token(authorization), request.app.state.token):
+        raise Unauthorized("This needs the write token: send 'Authorization: Bearer <token>'.")
+
+
+ArchiveDep = Annotated[Archive, Depends(get_archive)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+TokenDep = Depends(require_token)

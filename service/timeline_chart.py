@@ -1,0 +1,33 @@
+"""An inline SVG bar chart drawn on the server: no chart library, no script."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Callable
+
+from markupsafe import Markup
+
+
+def bar_chart(buckets: list[tuple[str, int]], link: Callable[[str], str], height: int = 160) -> Markup:
+    if not buckets:
+        return Markup("")
+    top = max(c for _, c in buckets) or 1
+    bar_w, gap = 28, 6
+    width = len(buckets) * (bar_w + gap) + gap
+    parts = [
+        f'<svg class="chart" role="img" aria-label="Articles per period" viewBox="0 0 {width} {height + 40}" '
+        f'width="{width}" height="{height + 40}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (value, count) in enumerate(buckets):
+        h = max(2, round(count / top * height))
+        x = gap + i * (bar_w + gap)
+        y = height - h
+        label = escape(value[-2:] if len(value) > 4 else value)
+        parts.append(
+            f'<a href="{escape(link(value))}"><title>{escape(value)}: {count} article{"s" if count != 1 else ""}'
+            f'</title><rect x="{x}" y="{y}" width="{bar_w}" height="{h}" rx="2"></rect>'
+            f'<text x="{x + bar_w / 2}" y="{height + 14}" text-anchor="middle">{label}</text>'
+            f'<text x="{x + bar_w / 2}" y="{y - 3}" text-anchor="middle" class="count">{count}</text></a>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
