@@ -1,0 +1,199 @@
+"""The shared cleaning helpers: decoding, whitespace, dates, names, language."""
+
+import pytest
+
+from index.errors import Unreadable
+from index.ingest.normalize import (
+    clean_author,
+    clean_text,
+    decode_text,
+    detect_language,
+    find_date,
+    parse_date,
+    split_authors,
+)
+
+# --- decode_text ---------------------------------------------------------------------------------
+
+
+def test_decode_utf8():
+    assert decode_text("Cuba’s café".encode("utf-8")) == "Cuba’s café"
+
+
+def test_decode_utf8_with_bom():
+    assert decode_text(b"\xef\xbb\xbfHello") == "Hello"
+
+
+def test_decode_utf16_with_bom():
+    assert decode_text("Grüße aus Köln".encode("utf-16")) == "Grüße aus Köln"
+
+
+def test_decode_latin1_by_detection():
+    text = (
+        "Le gouvernement a annoncé mardi une nouvelle série de mesures économiques. Selon le "
+        "ministre, ces décisions étaient nécessaires à cause de la crise."
+    )
+    assert decode_text(text.encode("latin-1")) == text
+
+
+def test_decode_cp1252_english_with_a_few_accents():
+    text = "The café served crème brûlée. Señor García’s naïve résumé was lost. It costs €6."
+    assert decode_text(text.encode("cp1252")) == text
+
+
+def test_decode_refuses_noise():
+    noise = bytes(range(128, 256)) * 4 + bytes(range(0, 32)) * 8
+    with pytest.raises(Unreadable, match="not valid text"):
+        decode_text(noise)
+
+
+def test_decode_normalises_to_nfc():
+    assert decode_text("cafe\u0301".encode("utf-8")) == "café"
+
+
+# --- clean_text ----------------------------------------------------------------------------------
+
+
+def test_clean_text_line_breaks_and_blank_lines():
+    assert clean_text("a\r\nb\rc\n\n\n\n\nd") == "a\nb\nc\n\nd"
+
+
+def test_clean_text_strips_controls_but_keeps_tabs():
+    assert clean_text("a\x00b\x07c\td") == "abc\td"
+
+
+def test_clean_text_trailing_spaces_and_whitespace_only_lines():
+    assert clean_text("  one  \n \u00a0 \n\ntwo\u00a0 \n") == "one\n\ntwo"
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("April 30, 2020", "2020-04-30"),
+        ("30 April 2020", "2020-04-30"),
+        ("Apr. 30, 2020", "2020-04-30"),
+        ("April 30th, 2020", "2020-04-30"),
+        ("2020-04-30", "2020-04-30"),
+        ("2020-04-30T10:00:00Z", "2020-04-30"),
+        ("2020/04/30", "2020-04-30"),
+        ("30/04/2020", "2020-04-30"),
+        ("30.04.2020", "2020-04-30"),
+        ("Thursday, April 30, 2020", "2020-04-30"),
+        ("April 30, 2020 at 10:00 am EDT", "2020-04-30"),
+        ("30 avril 2020", "2020-04-30"),
+        ("jeudi 30 avril 2020", "2020-04-30"),
+        ("1er mai 2020", "2020-05-01"),
+        ("le 3 août 2021", "2021-08-03"),
+        ("30. April 2020", "2020-04-30"),
+        ("30. März 2020", "2020-03-30"),
+        ("30 de abril de 2020", "2020-04-30"),
+        ("30 aprile 2020", "2020-04-30"),
+        ("30 de março de 2020", "2020-03-30"),
+    ],
+)
+def test_parse_full_dates(text, iso):
+    assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [("2020", "2020"), ("2020-04", "2020-04"), ("April 2020", "2020-04"), ("avril 2020", "2020-04"),
+     ("abril de 2020", "2020-04"), ("März 2020", "2020-03")],
+)
+def test_parse_partial_dates_stay_partial(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_numeric_dates_day_first_only_when_unambiguous():
+    assert parse_date("30/04/2020") == "2020-04-30"
+    assert parse_date("04/30/2020") == "2020-04-30"
+    assert parse_date("04/05/2020") == "2020-04-05"  # ambiguous: month before day, as in ISO
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["February 30, 2020", "30 February 2020", "2021-02-29", "13/13/2020", "2020-13", "hello",
+     "", "sold out 2020", "April 30, 2020 was a good day"],
+)
+def test_parse_rejects_impossible_or_non_dates(text):
+    assert parse_date(text) is None
+
+
+def test_find_date_in_a_line():
+    line = "Posted on April 30, 2020 by Jane Doe"
+    iso, (start, end) = find_date(line)
+    assert iso == "2020-04-30"
+    assert line[start:end] == "April 30, 2020"
+
+
+def test_find_date_ignores_bare_years_in_prose():
+    assert find_date("In 2016, the rate was down to 4.3 per 1,000.") is None
+
+
+# --- authors -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("By ANDREW KING", "Andrew King"),
+        ("King, Andrew", "Andrew King"),
+        ("andrew king", "Andrew King"),
+        ("Ronald McDonald", "Ronald McDonald"),
+        ("RONALD MCDONALD", "Ronald McDonald"),
+        ("Juan de la Cruz", "Juan de la Cruz"),
+        ("JUAN DE LA CRUZ", "Juan de la Cruz"),
+        ("CONOR O'BRIEN", "Conor O'Brien"),
+        ("Jean-Luc Picard", "Jean-Luc Picard"),
+        ("Jane Doe (University of Somewhere)", "Jane Doe"),
+        ("Jane Doe <jane@example.org>", "Jane Doe"),
+        ("Jane Doe is a lecturer at Suffolk University", "Jane Doe"),
+        ("Jane Doe, Staff Writer", "Jane Doe"),
+        ("Jane Doe | April 30, 2020", "Jane Doe"),
+        ("By JANE DOE Associated Press", "Jane Doe"),
+    ],
+)
+def test_clean_author(text, name):
+    assert clean_author(text) == name
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("Jane Doe and John Smith", ["Jane Doe", "John Smith"]),
+        ("Jane Doe & John Smith", ["Jane Doe", "John Smith"]),
+        ("Jane Doe, John Smith and Ann Lee", ["Jane Doe", "John Smith", "Ann Lee"]),
+        ("Jane Doe, John Smith, and Ann Lee", ["Jane Doe", "John Smith", "Ann Lee"]),
+        ("By Jane Doe and Jane Doe", ["Jane Doe"]),
+    ],
+)
+def test_split_authors(text, names):
+    assert split_authors(text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["This is not a name at all but a sentence", "Room 101 Staff", "https://example.com/jane",
+     "AP", "2020, when the virus appeared", "", "Staff Writer"],
+)
+def test_not_names(text):
+    assert split_authors(text) == []
+    assert clean_author(text) is None
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+def test_detect_language():
+    english = "The government announced a new series of economic measures on Tuesday."
+    french = "Le gouvernement a annoncé mardi une nouvelle série de mesures économiques."
+    assert detect_language(english) == "en"
+    assert detect_language(french) == "fr"
+
+
+def test_detect_language_none_for_short_text():
+    assert detect_language("Hi there") is None
+    assert detect_language("") is None
