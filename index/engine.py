@@ -223,7 +223,8 @@ class Engine:
         if parsed is not None and parsed.query is wq.NullQuery:
             return EngineHits(0, [], {}, parsed)
         result = self._run(s, req, parsed)
-        if result.total == 0 and parsed is not None and not parsed.is_or and len(parsed.plain_words) > 1:
+        if (result.total == 0 and parsed is not None and not parsed.is_or and not parsed.has_syntax
+                and len(parsed.plain_words) > 1):
             # No document has every word: show the best documents that have some of them.
             parsed = parse(req.q, s.schema, force_or=True)
             result = self._run(s, req, parsed)

@@ -57,6 +57,8 @@ class ParsedQuery:
     date_ranges: list[wq.Query] = field(default_factory=list)
     plain_words: list[str] = field(default_factory=list)
     is_or: bool = False
+    #: the person used operators, fields or other syntax: take them at their word, never loosen
+    has_syntax: bool = False
 
 
 def date_bounds(iso: str) -> tuple[datetime, datetime] | None:
@@ -154,7 +156,8 @@ def parse(text: str, schema, *, force_or: bool = False) -> ParsedQuery:
         combined = parts[0]
     else:
         combined = wq.And(parts)
-    return ParsedQuery(combined, text_query, date_ranges, words, is_or)
+    has_syntax = bool(date_ranges or _SYNTAX.search(text) or _OPERATORS.search(text))
+    return ParsedQuery(combined, text_query, date_ranges, words, is_or, has_syntax)
 
 
 def _is_null(q) -> bool:

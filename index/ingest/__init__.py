@@ -56,9 +56,9 @@ def sniff(data: bytes, filename: str) -> str:
 
 
 def _looks_binary(head: bytes) -> bool:
-    if not head:
-        return False
-    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return False  # a byte-order mark: text in a Unicode encoding, zero bytes and all
+    if b"\x00" in head:
         return True
     control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
     return control / len(head) > 0.05

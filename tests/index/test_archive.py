@@ -1,0 +1,81 @@
+"""The archive end to end on a real catalog, blob store and Whoosh index."""
+
+import pytest
+
+from index.archive import Archive
+from index.errors import NotFound, Unreadable, UnsupportedType
+from index.search import SearchRequest
+
+
+def test_add_stores_record_original_and_index(archive, seed_bytes):
+    doc, created = archive.add(seed_bytes, "seed.txt")
+    assert created
+    assert archive.get(doc.id).title == doc.title
+    assert archive.original(doc.id)[0] == seed_bytes
+    result = archive.search(SearchRequest(q="interferon"))
+    assert [h.id for h in result.hits] == [doc.id]
+
+
+def test_same_bytes_twice_is_one_document(archive, seed_bytes):
+    first, created1 = archive.add(seed_bytes, "a.txt")
+    second, created2 = archive.add(seed_bytes, "b.txt")
+    assert (created1, created2) == (True, False)
+    assert first.id == second.id
+    assert archive.count() == 1
+
+
+def test_failed_extraction_stores_nothing(archive):
+    with pytest.raises(UnsupportedType):
+        archive.add(b"\x00\x01\x02binary\x00" * 100, "junk.txt")
+    with pytest.raises(Unreadable):
+        archive.add(b"   \n  ", "empty.txt")
+    assert archive.count() == 0
+    assert list(archive.blobs.all_digests()) == []
+    assert archive.engine.doc_count() == 0
+
+
+def test_edits_survive_reindex_and_reupload(archive, seed_bytes):
+    doc, _ = archive.add(seed_bytes, "seed.txt")
+    archive.update(doc.id, {"authors": ["A. King"], "tags": ["Cuba", "health"]})
+    archive.reindex()
+    again, created = archive.add(seed_bytes, "seed.txt")
+    assert not created
+    assert again.authors == ["A. King"]
+    assert again.tags == ["cuba", "health"]
+    assert archive.search(SearchRequest(q="author:king")).total == 1
+    assert archive.search(SearchRequest(filters={"author": ["A. King"]})).total == 1
+    assert archive.search(SearchRequest(filters={"author": ["Andrew King"]})).total == 0
+
+
+def test_delete_removes_everything(archive, seed_bytes):
+    doc, _ = archive.add(seed_bytes, "seed.txt")
+    archive.delete(doc.id)
+    with pytest.raises(NotFound):
+        archive.get(doc.id)
+    assert archive.search(SearchRequest(q="interferon")).total == 0
+    assert not archive.blobs.exists(doc.sha256)
+
+
+def test_reindex_rebuilds_index_from_catalog(archive, seed_bytes):
+    doc, _ = archive.add(seed_bytes, "seed.txt")
+    assert archive.reindex() == 1
+    assert archive.search(SearchRequest(q="interferon")).hits[0].id == doc.id
+    assert archive.check().ok
+
+
+def test_check_finds_and_repairs_missing_index_entry(archive, seed_bytes):
+    doc, _ = archive.add(seed_bytes, "seed.txt")
+    archive.engine.delete([doc.id])
+    report = archive.check()
+    assert report.missing_from_index == [doc.id]
+    archive.check(repair=True)
+    assert archive.check().ok
+    assert archive.count() == 1
+
+
+def test_reopened_archive_keeps_documents(tmp_path, seed_bytes):
+    with Archive(tmp_path / "d") as a:
+        doc, _ = a.add(seed_bytes, "seed.txt")
+    with Archive(tmp_path / "d") as b:
+        assert b.get(doc.id).title == doc.title
+        assert b.search(SearchRequest(q="interferon")).total == 1

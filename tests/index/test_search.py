@@ -1,0 +1,75 @@
+"""Search over the seed and the PEPs corpus: query forms, filters, facets, snippets, suggestions."""
+
+from index.search import SearchRequest
+
+
+def ids(result):
+    return [h.id for h in result.hits]
+
+
+def test_seed_is_found_by_words_phrase_and_fields(archive, seed_bytes):
+    doc, _ = archive.add(seed_bytes, "seed.txt")
+    for q in ("interferon", '"medical internationalism"', "author:king", "publication:liberation",
+              "Cuba's response", "cuba’s", "title:internationalist", "published:2020-04", "published:2020",
+              "published:[2019 to 2021]", "published:>2020-01-01", "lang:en", "intern*", "interferom~"):
+        assert ids(archive.search(SearchRequest(q=q))) == [doc.id], q
+    for q in ("published:2019", "published:<2020-01-01", "cuba -interferon", "author:queen"):
+        assert archive.search(SearchRequest(q=q)).total == 0, q
+
+
+def test_malformed_queries_do_not_fail(archive, seed_bytes):
+    archive.add(seed_bytes, "seed.txt")
+    for q in ('"unbalanced', "((((", ":::", "title:", "AND OR NOT", "published:garbage", "*", "~", "[", "a:b:c"):
+        result = archive.search(SearchRequest(q=q))
+        assert result.total >= 0
+
+
+def test_snippet_marks_and_escapes(archive):
+    doc, _ = archive.add(b"A <b>bold</b> claim\n\nThe <script>alert(1)</script> interferon story.", "x.txt")
+    hit = archive.search(SearchRequest(q="interferon")).hits[0]
+    assert "<mark>interferon</mark>" in hit.snippet
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+
+
+def test_suggestion_for_misspelled_word(archive, seed_bytes):
+    archive.add(seed_bytes, "seed.txt")
+    result = archive.search(SearchRequest(q="interferom"))
+    assert result.suggestion == "interferon"
+    assert archive.search(SearchRequest(q="interferon")).suggestion is None
+
+
+def test_peps_author_filter_and_facets(peps):
+    result = peps.search(SearchRequest(filters={"author": ["Guido van Rossum"]}, per_page=100))
+    assert result.total >= 40
+    assert all("Guido van Rossum" in h.authors for h in result.hits)
+    facet = {f.value: f.count for f in result.facets["author"]}
+    assert facet["Guido van Rossum"] == result.total
+
+
+def test_peps_facet_counts_follow_query(peps):
+    everything = peps.search(SearchRequest(q="", facets=("year",)))
+    asyncio = peps.search(SearchRequest(q="asyncio", facets=("year",)))
+    assert asyncio.total < everything.total
+    assert sum(f.count for f in asyncio.facets["year"]) == asyncio.total
+
+
+def test_peps_sorting_and_pagination(peps):
+    newest = peps.search(SearchRequest(q="", sort="newest", per_page=20))
+    dates = [h.published for h in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    page1 = peps.search(SearchRequest(q="import", per_page=10, page=1))
+    page2 = peps.search(SearchRequest(q="import", per_page=10, page=2))
+    assert not set(ids(page1)) & set(ids(page2))
+    assert page1.total == page2.total > 20
+
+
+def test_peps_long_question_still_finds_documents(peps):
+    result = peps.search(SearchRequest(q="how should I write a good type hint for a function that returns nothing"))
+    assert result.total > 0
+
+
+def test_peps_date_range_filter(peps):
+    result = peps.search(SearchRequest(date_from="2020", date_to="2020", per_page=100))
+    assert result.total > 0
+    assert all(h.published.startswith("2020") for h in result.hits)
