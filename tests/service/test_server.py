@@ -1,0 +1,58 @@
+"""A real uvicorn process: first start loads the seed, uploads become searchable at once."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    env = dict(os.environ, FOLIO_DATA=str(tmp_path / "data"))
+    env.pop("FOLIO_TOKEN", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("server did not start: " + proc.stdout.read())
+    yield base, tmp_path / "data"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_real_server_serves_seed_and_takes_uploads(server):
+    base, data = server
+    token = (data / "token").read_text().strip()
+    assert oct((data / "token").stat().st_mode & 0o777) == "0o600"
+    hits = httpx.get(base + "/api/search", params={"q": "interferon"}).json()["hits"]
+    assert hits and hits[0]["authors"] == ["Andrew King"]
+    assert httpx.get(base + "/api/search", params={"author": "Andrew King", "year": "2020"}).json()["total"] == 1
+    article = b"Night Trains\n\nBy Lea Roux\n\nSleeper trains are back across Europe, says the timetable."
+    up = httpx.post(base + "/api/documents", files={"file": ("trains.txt", article)},
+                    headers={"Authorization": f"Bearer {token}"})
+    assert up.status_code == 201
+    found = httpx.get(base + "/api/search", params={"q": "sleeper trains"}).json()
+    assert [h["id"] for h in found["hits"]] == [up.json()["id"]]
+    page = httpx.get(base + "/", params={"q": "interferon"})
+    assert page.status_code == 200 and "<mark>" in page.text
