@@ -13,6 +13,7 @@ import logging
 import shutil
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -24,6 +25,7 @@ from index.edits import clean_edits
 from index.engine import Engine
 from index.errors import NotFound, Unavailable
 from index.ingest import extract
+from index.sandbox import ParseLimits, extract_isolated
 from index.search import FacetValue, Hit, SearchRequest, SearchResult
 
 log = logging.getLogger("folio.archive")
@@ -48,16 +50,49 @@ class CheckReport:
 
 
 class Archive:
-    def __init__(self, root: Path):
+    """``parse_limits`` set: files are parsed in a child process under those limits (the service and
+    the CLI do this); None parses in this process. ``allow_damaged_index`` lets ``folio reindex``
+    open an archive whose index cannot be read, so it can rebuild it."""
+
+    def __init__(self, root: Path, parse_limits: ParseLimits | None = None, allow_damaged_index: bool = False):
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(self.root / "catalog.sqlite3")
-        self.blobs = BlobStore(self.root / "originals")
-        self.engine = Engine(self.root / "index")
+        self.parse_limits = parse_limits
+        self.engine: Engine | None = None
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.catalog = Catalog(self.root / "catalog.sqlite3")
+            self.blobs = BlobStore(self.root / "originals")
+        except (OSError, sqlite3.Error) as exc:
+            raise Unavailable(f"The data directory {self.root} cannot be opened for reading and writing "
+                              f"({describe_storage_error(exc)}); nothing was changed.") from exc
+        try:
+            self.engine = open_engine(self.root / "index")
+        except Unavailable:
+            if not allow_damaged_index:
+                self.catalog.close()
+                raise
+            return
+        self.replay_unindexed()
 
     def close(self) -> None:
-        self.engine.close()
+        if self.engine is not None:
+            self.engine.close()
         self.catalog.close()
+
+    def replay_unindexed(self) -> int:
+        """Bring the index up to date with catalog changes a crash left unconfirmed; returns how many."""
+        pending = self.catalog.unindexed_ids()
+        if not pending:
+            return 0
+        docs = self.catalog.get_many(pending)
+        gone = [doc_id for doc_id in pending if doc_id not in docs]
+        if docs:
+            self.engine.add(list(docs.values()), timeout=600)
+        if gone:
+            self.engine.delete(gone, timeout=600)
+        self.catalog.mark_indexed(pending)
+        log.info("index brought up to date with %d catalog change(s) left by an interrupted write", len(pending))
+        return len(pending)
 
     def __enter__(self) -> "Archive":
         return self
@@ -69,7 +104,10 @@ class Archive:
 
     def add(self, data: bytes, filename: str, overrides: dict[str, Any] | None = None) -> tuple[Document, bool]:
         """Extract, store and index one file. Returns (record, created); the same bytes again is a no-op."""
-        doc = extract(data, filename)
+        if self.parse_limits is not None:
+            doc = extract_isolated(data, filename, self.parse_limits)
+        else:
+            doc = extract(data, filename)
         return self.add_document(doc, data, overrides)
 
     def add_document(self, doc: Document, original: bytes,
@@ -80,9 +118,11 @@ class Archive:
             if edits:
                 return self.update(doc.id, edits), False
             return existing[0].with_edits(existing[1]), False
-        sha, new_blob = self.blobs.put(original)
+        with storage_errors("the document was not stored"):
+            sha, new_blob = self.blobs.put(original)
         try:
-            self.catalog.insert(doc, edits)
+            with storage_errors("the document was not stored"):
+                self.catalog.insert(doc, edits)
         except sqlite3.IntegrityError:  # the same file arrived twice at once: the other one won
             return self.get(doc.id), False
         except BaseException:
@@ -97,6 +137,7 @@ class Archive:
             if isinstance(exc, Unavailable):
                 raise
             raise Unavailable(f"The document could not be indexed, so it was not stored: {exc}") from exc
+        self.catalog.mark_indexed([doc.id])
         return record, True
 
     def add_many(self, items: Iterable[tuple[Document, bytes, dict[str, Any]]]) -> list[tuple[Document, bool]]:
@@ -123,6 +164,7 @@ class Archive:
                 for record in records:
                     self.catalog.delete(record.id)
                 raise Unavailable(f"The documents could not be indexed, so none was stored: {exc}") from exc
+            self.catalog.mark_indexed([r.id for r in records])
         out.extend((r, True) for r in records)
         return out
 
@@ -152,15 +194,19 @@ class Archive:
             raise NotFound(f"No document with id {doc_id!r}.")
         doc, edits = raw
         edits = {**edits, **clean_edits(changes)}
-        self.catalog.set_edits(doc_id, edits)
+        with storage_errors("the change was not saved"):
+            self.catalog.set_edits(doc_id, edits)
         record = doc.with_edits(edits)
         self.engine.add([record])
+        self.catalog.mark_indexed([doc_id])
         return record
 
     def delete(self, doc_id: str) -> None:
         doc = self.get(doc_id)
-        self.catalog.delete(doc_id)
+        with storage_errors("the document was not deleted"):
+            self.catalog.delete(doc_id)
         self.engine.delete([doc_id])
+        self.catalog.mark_indexed([doc_id])
         if not self.catalog.sha_in_use(doc.sha256):
             self.blobs.remove(doc.sha256)
 
@@ -221,17 +267,20 @@ class Archive:
         building = self.root / "index.new"
         old = self.root / "index.old"
         shutil.rmtree(building, ignore_errors=True)
+        pending = self.catalog.unindexed_ids()
         fresh = Engine(building)
         try:
             count = fresh.bulk_load(self.catalog.iter_documents(), replace=False)
         finally:
             fresh.close()
-        self.engine.close()
+        if self.engine is not None:
+            self.engine.close()
         shutil.rmtree(old, ignore_errors=True)
         target.rename(old)
         building.rename(target)
         shutil.rmtree(old, ignore_errors=True)
         self.engine = Engine(target)
+        self.catalog.mark_indexed(pending)
         return count
 
     def check(self, verify_hashes: bool = True, repair: bool = False) -> CheckReport:
@@ -262,7 +311,61 @@ class Archive:
                 self.engine.add(list(docs.values()), timeout=600)
             if report.orphans_in_index:
                 self.engine.delete(report.orphans_in_index)
+            self.catalog.mark_indexed(self.catalog.unindexed_ids())
         return report
+
+    def unreferenced_originals(self) -> list[str]:
+        """Stored files no record points to (a crash between storing a file and its record). They are
+        reported, never deleted: an original is only removed together with its record."""
+        used = self.catalog.all_shas()
+        return [sha for sha in self.blobs.all_digests() if sha not in used]
+
+
+def open_engine(path: Path) -> Engine:
+    """Open the index and read it once, so a damaged index is reported now, clearly, and left as it is."""
+    try:
+        engine = Engine(path)
+    except Exception as exc:
+        raise Unavailable(damaged_index_message(path, exc)) from exc
+    try:
+        engine.doc_count()
+    except Exception as exc:
+        engine.close()
+        raise Unavailable(damaged_index_message(path, exc)) from exc
+    return engine
+
+
+def damaged_index_message(path: Path, exc: BaseException) -> str:
+    return (f"The search index in {path} cannot be read ({describe_storage_error(exc)}). Nothing was deleted; "
+            "rebuild it from the catalog with 'folio reindex'.")
+
+
+def describe_storage_error(exc: BaseException) -> str:
+    import errno
+
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return "the disk is full"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "the data directory is read-only"
+        if exc.errno == errno.EFBIG:
+            return "a file size limit was reached"
+        return f"{exc.strerror or type(exc).__name__}: {getattr(exc, 'filename', '') or ''}".rstrip(": ")
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return "the data directory is read-only"
+    if "disk is full" in text or "disk I/O" in text:
+        return "the disk is full or failing"
+    return text or type(exc).__name__
+
+
+@contextmanager
+def storage_errors(consequence: str):
+    """Turn a failing disk (full, read-only, I/O error) into a 503 that says what did not happen."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        raise Unavailable(f"Storage failed ({describe_storage_error(exc)}); {consequence}.") from exc
 
 
 def sort_name(name: str) -> str:

@@ -29,7 +29,14 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+-- ids whose catalog change is committed but whose index entry may not be yet: written in the same
+-- transaction as the change, cleared once the index committed, replayed when the archive opens
+CREATE TABLE IF NOT EXISTS unindexed (
+    id TEXT PRIMARY KEY
+);
 """
+
+MARK_UNINDEXED = "INSERT OR IGNORE INTO unindexed (id) VALUES (?)"
 
 
 class Catalog:
@@ -84,9 +91,11 @@ class Catalog:
         sql = "INSERT INTO documents (id, sha256, record, text, edits, ingested_at) VALUES (?,?,?,?,?,?)"
         if conn is not None:
             conn.execute(sql, row)
+            conn.execute(MARK_UNINDEXED, (doc.id,))
         else:
             with self.transaction() as c:
                 c.execute(sql, row)
+                c.execute(MARK_UNINDEXED, (doc.id,))
 
     def insert_many(self, docs: list[tuple[Document, dict[str, Any]]]) -> list[str]:
         """Insert records that are not there yet, in one transaction; returns the ids inserted."""
@@ -104,10 +113,22 @@ class Catalog:
             conn.execute(
                 "UPDATE documents SET edits=? WHERE id=?", (json.dumps(edits, ensure_ascii=False), doc_id)
             )
+            conn.execute(MARK_UNINDEXED, (doc_id,))
 
     def delete(self, doc_id: str) -> None:
         with self.transaction() as conn:
             conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+            conn.execute(MARK_UNINDEXED, (doc_id,))
+
+    def unindexed_ids(self) -> list[str]:
+        """Ids changed in the catalog whose index entry was not confirmed (a crash in between)."""
+        return [r[0] for r in self._connection().execute("SELECT id FROM unindexed ORDER BY id")]
+
+    def mark_indexed(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM unindexed WHERE id=?", [(i,) for i in ids])
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -172,6 +193,9 @@ class Catalog:
     def sha_for(self, doc_id: str) -> str | None:
         row = self._connection().execute("SELECT sha256 FROM documents WHERE id=?", (doc_id,)).fetchone()
         return row[0] if row else None
+
+    def all_shas(self) -> set[str]:
+        return {r[0] for r in self._connection().execute("SELECT DISTINCT sha256 FROM documents")}
 
     def sha_in_use(self, sha256_hex: str) -> bool:
         row = self._connection().execute("SELECT 1 FROM documents WHERE sha256=?", (sha256_hex,)).fetchone()

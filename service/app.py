@@ -39,11 +39,13 @@ def load_seeds(archive: Archive, seeds: Path | None) -> int:
 
 
 def open_archive(settings: Settings) -> tuple[Archive, str]:
-    settings.data.mkdir(parents=True, exist_ok=True)
-    archive = Archive(settings.data)
+    from index.sandbox import ParseLimits
+
+    archive = Archive(settings.data, ParseLimits(settings.parse_timeout, settings.parse_memory_mb))
     token, generated = ensure_token(settings.data, settings.token)
     if generated:
-        print(f"Folio write token (kept in {settings.data / 'token'}): {token}", flush=True)
+        # the token itself never goes to a log: it is read from the file, which only its owner can read
+        print(f"Folio generated a write token and keeps it in {settings.data / 'token'} (mode 0600).", flush=True)
     loaded = load_seeds(archive, settings.seeds)
     if loaded:
         log.info("loaded %d seed article(s) into the empty archive", loaded)

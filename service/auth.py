@@ -22,10 +22,24 @@ def ensure_token(data_dir: Path, configured: str | None) -> tuple[str, bool]:
     if path.exists():
         return path.read_text().strip(), False
     token = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker of the same service wrote it first
+        return _read_token_when_written(path), False
     with os.fdopen(fd, "w") as fh:
         fh.write(token + "\n")
     return token, True
+
+
+def _read_token_when_written(path: Path) -> str:
+    import time
+
+    for _ in range(50):
+        token = path.read_text().strip()
+        if token:
+            return token
+        time.sleep(0.1)
+    raise RuntimeError(f"the token file {path} is empty")
 
 
 def token_matches(given: str | None, expected: str) -> bool:

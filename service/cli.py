@@ -24,10 +24,13 @@ def _settings(args):
     return Settings(**overrides)
 
 
-def _archive(args):
+def _archive(args, allow_damaged_index: bool = False):
     from index.archive import Archive
+    from index.sandbox import ParseLimits
 
-    return Archive(_settings(args).data)
+    settings = _settings(args)
+    return Archive(settings.data, ParseLimits(settings.parse_timeout, settings.parse_memory_mb),
+                   allow_damaged_index=allow_damaged_index)
 
 
 def fail(message: str, code: int = 1) -> int:
@@ -159,7 +162,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    with _archive(args) as archive:
+    with _archive(args, allow_damaged_index=True) as archive:
         count = archive.reindex()
     print(f"reindexed {count} document(s)")
     return 0

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     seeds: Path | None = REPO_SEEDS
     #: every page and API call needs the token (or a login session)
     private: bool = False
+    #: parsing one file runs in a child process with these limits
+    parse_timeout: float = 30.0
+    parse_memory_mb: int = 1024
     host: str = "127.0.0.1"
     port: int = 8000
 
