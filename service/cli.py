@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -171,8 +172,42 @@ def cmd_reindex(args) -> int:
 def cmd_check(args) -> int:
     with _archive(args) as archive:
         report = archive.check(verify_hashes=True, repair=args.repair)
-    print(json.dumps(report.to_dict(), indent=2))
+        unreferenced = archive.unreferenced_originals()
+    print(json.dumps(dict(report.to_dict(), unreferenced_originals=unreferenced), indent=2))
+    if report.missing_originals or report.corrupt_originals:
+        return fail("some originals are missing or corrupt; restore them from a backup "
+                    "(nothing was deleted)")
     return 0 if report.ok or args.repair else 1
+
+
+def cmd_backup(args) -> int:
+    from index.backup import backup
+
+    manifest = backup(_settings(args).data, Path(args.dest))
+    print(f"backed up {manifest['documents']} document(s) and {manifest['originals']} original(s) to {args.dest}")
+    if manifest["missing_or_corrupt_originals"]:
+        return fail(f"{len(manifest['missing_or_corrupt_originals'])} original(s) were missing or corrupt "
+                    "and are not in the backup; run 'folio check'")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from index.backup import restore
+
+    result = restore(Path(args.src), _settings(args).data)
+    print(f"restored {result['documents']} document(s) into {_settings(args).data}; indexed {result['indexed']}")
+    if result["missing_or_corrupt_originals"]:
+        return fail(f"{len(result['missing_or_corrupt_originals'])} original(s) in the backup were missing or corrupt")
+    return 0
+
+
+def cmd_token(args) -> int:
+    from service.auth import ensure_token
+
+    settings = _settings(args)
+    settings.data.mkdir(parents=True, exist_ok=True)
+    print(ensure_token(settings.data, settings.token)[0])
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -211,6 +246,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("check", cmd_check, "verify catalog, originals and index agree")
     p.add_argument("--repair", action="store_true", help="re-index missing entries, drop orphans")
+
+    p = add("backup", cmd_backup, "write a consistent backup (safe while the service runs)")
+    p.add_argument("dest", help="a new or empty directory")
+
+    p = add("restore", cmd_restore, "restore a backup into a new or empty data directory")
+    p.add_argument("src", help="a directory written by 'folio backup'")
+
+    add("token", cmd_token, "print the write token (generating one if there is none)")
     return parser
 
 
@@ -220,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except FolioError as exc:
         return fail(exc.message)
+    except (OSError, sqlite3.Error) as exc:
+        from index.archive import describe_storage_error
+
+        return fail(f"storage failed: {describe_storage_error(exc)}")
     except KeyboardInterrupt:
         return 130
 
