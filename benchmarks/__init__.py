@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks.run --n 10000`` (``make bench``)."""

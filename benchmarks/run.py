@@ -1,0 +1,284 @@
+"""``python -m benchmarks.run --n 10000 [--corpus FILE.jsonl]``: Folio against its targets and SQLite FTS5.
+
+One run, one machine, one corpus: bulk ingest through ``folio ingest corpus.jsonl``, search through
+``Archive.search`` (the function the API calls), the same workload on SQLite FTS5, a real uvicorn
+server under concurrent clients, upload-to-searchable latency, memory, sizes and cold start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import http_bench
+from benchmarks.corpus import RecombinedCorpus, SyntheticCorpus, write_jsonl
+from benchmarks.fts5 import timed_ingest
+from benchmarks.queries import CLASSES, BenchQuery, QueryMaker
+
+#: the issue's targets at 100,000 documents
+TARGETS = {
+    "search_p95_ms": 50, "search_median_ms": 15, "http_p95_ms": 80, "http_searches_per_s": 100,
+    "ingest_docs_per_s": 1500, "upload_p95_ms": 200, "server_rss_mb": 600, "index_to_text": 1.5,
+    "cold_start_s": 3.0,
+}
+SAMPLE = 3000
+
+
+def stats_ms(seconds: list[float]) -> dict:
+    if not seconds:
+        return {"n": 0, "median_ms": None, "p95_ms": None, "max_ms": None}
+    a = np.asarray(seconds) * 1000
+    return {"n": len(a), "median_ms": round(float(np.median(a)), 2),
+            "p95_ms": round(float(np.percentile(a, 95)), 2), "max_ms": round(float(a.max()), 2)}
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def build_corpus(args, path: Path) -> tuple[int, int, list[dict]]:
+    source = RecombinedCorpus(Path(args.corpus), args.seed) if args.corpus else SyntheticCorpus(args.seed)
+    sample: list[dict] = []
+
+    def keep_sample(records):
+        for rec in records:
+            if len(sample) < SAMPLE:
+                sample.append(rec)
+            yield rec
+
+    count, text_bytes = write_jsonl(keep_sample(source.records(args.n)), path)
+    return count, text_bytes, sample
+
+
+def folio_ingest(data: Path, corpus: Path) -> float:
+    """``folio ingest corpus.jsonl`` in its own process, as a person would run it; seconds taken."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "service.cli", "--data", str(data), "ingest", str(corpus)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError("folio ingest failed: " + proc.stderr.decode("utf-8", "replace")[-2000:])
+    return elapsed
+
+
+COLD_START = """
+import json, sys, time
+t0 = time.perf_counter()
+from index.archive import Archive
+from index.search import SearchRequest
+t1 = time.perf_counter()
+archive = Archive(sys.argv[1])
+result = archive.search(SearchRequest(q=sys.argv[2]))
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "open_and_first_search_s": t2 - t1, "total": result.total}))
+archive.close()
+"""
+
+
+def cold_start(data: Path, word: str) -> dict:
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", COLD_START, str(data), word], capture_output=True, check=True)
+    report = json.loads(out.stdout)
+    report["process_s"] = time.perf_counter() - started
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in report.items()}
+
+
+def request_for(q: BenchQuery):
+    from index.search import SearchRequest
+
+    return SearchRequest(q=q.q, filters=dict(q.filters), date_from=q.date_from, date_to=q.date_to)
+
+
+def run_workload(search, queries: list[BenchQuery]) -> tuple[dict, list[int]]:
+    """Each query once; latencies by class and overall, and the totals found."""
+    by_class: dict[str, list[float]] = {k: [] for k in CLASSES}
+    totals = []
+    for q in queries:
+        t = time.perf_counter()
+        totals.append(search(q))
+        by_class[q.kind].append(time.perf_counter() - t)
+    out = {k: stats_ms(v) for k, v in by_class.items()}
+    out["all"] = stats_ms([x for v in by_class.values() for x in v])
+    return out, totals
+
+
+def folio_searches(data: Path, warmup: list[BenchQuery], measured: list[BenchQuery]) -> dict:
+    from index.archive import Archive
+
+    with Archive(data) as archive:
+        def search(q):
+            return archive.search(request_for(q)).total
+
+        run_workload(search, warmup)
+        first, totals = run_workload(search, measured)
+        repeated, _ = run_workload(search, measured)
+    return {"first": first, "repeated": repeated, "matched": sum(1 for t in totals if t),
+            "mean_total": round(float(np.mean(totals)), 1) if totals else 0}
+
+
+def fts5_searches(db: Path, corpus: Path, warmup, measured) -> dict:
+    base, count, seconds = timed_ingest(db, corpus)
+    try:
+        run_workload(lambda q: base.search(q)["total"], warmup)
+        first, totals = run_workload(lambda q: base.search(q)["total"], measured)
+    finally:
+        base.close()
+    return {"ingest_docs_per_s": round(count / seconds, 1), "ingest_s": round(seconds, 2), "first": first,
+            "matched": sum(1 for t in totals if t), "size_bytes": db.stat().st_size}
+
+
+def http_run(data: Path, queries: list[BenchQuery], clients: int, seconds: float, uploads: int) -> dict:
+    with http_bench.server(data) as (base, pid, startup_s):
+        http_bench.search_load(base, queries[: clients * 3], clients, seconds=min(3.0, seconds))  # warm every thread
+        load = http_bench.search_load(base, queries, clients, seconds)
+        rss_after_search = http_bench.rss_mb(pid)
+        up = http_bench.upload_latency(base, uploads, queries[::-1])
+        rss_end = http_bench.rss_mb(pid)
+    return {
+        "server_start_s": round(startup_s, 2),
+        "clients": clients,
+        "search": stats_ms(load["latencies"]),
+        "searches_per_s": round(len(load["latencies"]) / load["elapsed"], 1),
+        "errors": load["errors"],
+        "upload_to_searchable": stats_ms(up["latencies"]),
+        "upload_errors": up["errors"],
+        "searches_during_uploads": up["background_searches"],
+        "rss_after_search_mb": rss_after_search["rss_mb"],
+        "rss_mb": rss_end["rss_mb"],
+        "peak_rss_mb": rss_end["peak_rss_mb"],
+    }
+
+
+def run(args) -> dict:
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="folio-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    corpus, data, db = work / "corpus.jsonl", work / "data", work / "fts5.sqlite3"
+    shutil.rmtree(data, ignore_errors=True)
+    if db.exists():
+        db.unlink()
+    report: dict = {"n": args.n, "corpus": args.corpus or f"synthetic (seed {args.seed})", "workdir": str(work)}
+    try:
+        t = time.perf_counter()
+        count, text_bytes, sample = build_corpus(args, corpus)
+        report["corpus_build_s"] = round(time.perf_counter() - t, 2)
+        report["documents"] = count
+        report["text_mb"] = round(text_bytes / 1e6, 2)
+
+        seconds = folio_ingest(data, corpus)
+        report["ingest"] = {"seconds": round(seconds, 2), "docs_per_s": round(count / seconds, 1)}
+        report["sizes"] = {
+            "index_mb": round(dir_bytes(data / "index") / 1e6, 2),
+            "catalog_mb": round(dir_bytes(data) / 1e6 - dir_bytes(data / "index") / 1e6
+                                - dir_bytes(data / "originals") / 1e6, 2),
+            "originals_mb": round(dir_bytes(data / "originals") / 1e6, 2),
+        }
+        report["sizes"]["index_to_text"] = round(report["sizes"]["index_mb"] / max(report["text_mb"], 1e-9), 2)
+
+        maker = QueryMaker(sample, seed=args.seed + 7)
+        warmup = maker.workload(max(2, args.per_class // 4))
+        measured = maker.workload(args.per_class)
+        http_queries = maker.workload(max(args.per_class, 100))
+        report["cold_start"] = cold_start(data, maker.common[0])
+        report["search"] = folio_searches(data, warmup, measured)
+        report["fts5"] = fts5_searches(db, corpus, warmup, measured)
+        report["ratio_folio_to_fts5"] = {
+            k: round(report["search"]["first"][k]["median_ms"] / max(report["fts5"]["first"][k]["median_ms"], 1e-3), 2)
+            for k in list(CLASSES) + ["all"] if report["search"]["first"][k]["n"]
+        }
+        report["http"] = http_run(data, http_queries, args.clients, args.http_seconds, args.uploads)
+        report["targets"] = check_targets(report)
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    return report
+
+
+def check_targets(r: dict) -> dict:
+    s, h = r["search"]["first"]["all"], r["http"]
+    measured = {
+        "search_p95_ms": s["p95_ms"], "search_median_ms": s["median_ms"], "http_p95_ms": h["search"]["p95_ms"],
+        "http_searches_per_s": h["searches_per_s"], "ingest_docs_per_s": r["ingest"]["docs_per_s"],
+        "upload_p95_ms": h["upload_to_searchable"]["p95_ms"], "server_rss_mb": h["peak_rss_mb"],
+        "index_to_text": r["sizes"]["index_to_text"], "cold_start_s": r["cold_start"]["open_and_first_search_s"],
+    }
+    higher_is_better = {"http_searches_per_s", "ingest_docs_per_s"}
+    out = {}
+    for key, target in TARGETS.items():
+        value = measured[key]
+        ok = value is not None and (value >= target if key in higher_is_better else value <= target)
+        out[key] = {"target": target, "measured": value, "met": ok}
+    return out
+
+
+def print_report(r: dict) -> None:
+    p = print
+    p(f"Folio benchmark: {r['documents']} documents, {r['corpus']}, {r['text_mb']} MB of title+text")
+    p(f"  corpus built in {r['corpus_build_s']} s; work dir {r['workdir']}")
+    p(f"ingest (folio ingest corpus.jsonl): {r['ingest']['seconds']} s = {r['ingest']['docs_per_s']} docs/s"
+      f"   | FTS5: {r['fts5']['ingest_docs_per_s']} docs/s")
+    z = r["sizes"]
+    p(f"sizes: index {z['index_mb']} MB ({z['index_to_text']}x text), catalog {z['catalog_mb']} MB, "
+      f"originals {z['originals_mb']} MB | FTS5 db {round(r['fts5']['size_bytes'] / 1e6, 2)} MB")
+    c = r["cold_start"]
+    p(f"cold start: open + first search {c['open_and_first_search_s']} s (imports {c['import_s']} s, "
+      f"whole process {c['process_s']} s)")
+    p("search through Archive.search, warm, each query once (ms):")
+    p(f"  {'class':12} {'n':>4} {'median':>8} {'p95':>8} {'max':>8} | {'FTS5 med':>8} {'FTS5 p95':>8} | "
+      f"{'ratio':>6} | {'repeat med':>10} {'repeat p95':>10}")
+    for k in list(CLASSES) + ["all"]:
+        a, b, rep = r["search"]["first"][k], r["fts5"]["first"][k], r["search"]["repeated"][k]
+        p(f"  {k:12} {a['n']:>4} {a['median_ms']:>8} {a['p95_ms']:>8} {a['max_ms']:>8} | "
+          f"{b['median_ms']:>8} {b['p95_ms']:>8} | {r['ratio_folio_to_fts5'].get(k, '-'):>6} | "
+          f"{rep['median_ms']:>10} {rep['p95_ms']:>10}")
+    p(f"  queries with matches: Folio {r['search']['matched']}, FTS5 {r['fts5']['matched']} "
+      f"(mean total {r['search']['mean_total']})")
+    h = r["http"]
+    p(f"HTTP (uvicorn, {h['clients']} clients): median {h['search']['median_ms']} ms, p95 {h['search']['p95_ms']} ms, "
+      f"{h['searches_per_s']} searches/s, {h['errors']} errors; server start {h['server_start_s']} s")
+    u = h["upload_to_searchable"]
+    p(f"upload to searchable while searching: median {u['median_ms']} ms, p95 {u['p95_ms']} ms "
+      f"({u['n']} uploads, {h['upload_errors']} errors, {h['searches_during_uploads']} searches meanwhile)")
+    p(f"server memory: RSS {h['rss_mb']} MB, peak {h['peak_rss_mb']} MB")
+    p("targets (stated for 100,000 documents):")
+    for key, t in r["targets"].items():
+        p(f"  {key:22} target {t['target']:>7}  measured {t['measured']!s:>9}  {'met' if t['met'] else 'NOT met'}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=10000, help="documents in the corpus")
+    p.add_argument("--corpus", help="a .jsonl file whose paragraphs are recombined (default: synthetic)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--per-class", type=int, default=30, help="measured queries per query class")
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--http-seconds", type=float, default=15.0)
+    p.add_argument("--uploads", type=int, default=20)
+    p.add_argument("--workdir", help="keep corpus, archive and FTS5 database here")
+    p.add_argument("--keep", action="store_true", help="keep the temporary work directory")
+    p.add_argument("--json", help="also write the report as JSON to this file")
+    return p
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = build_parser().parse_args(argv)
+    if args.n < 1:
+        raise SystemExit("--n must be at least 1")
+    report = run(args)
+    print_report(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return report
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
