@@ -6,7 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -69,18 +69,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             archive.close()
 
+    from service.login import check_csrf, install_template_globals
+
     app = FastAPI(title="Folio", version="0.1.0", lifespan=lifespan,
-                  description="Archive, search and browse articles.")
+                  description="Archive, search and browse articles.", dependencies=[Depends(check_csrf)])
     app.state.settings = settings
     app.state.templates = make_templates()
+    install_template_globals(app.state.templates)
     app.add_middleware(BodySizeLimit, max_bytes_getter=lambda: settings.max_upload_bytes)
+    from service.security import SecurityMiddleware
+
+    app.add_middleware(SecurityMiddleware, private_getter=lambda: settings.private)
     install_error_handlers(app)
 
     from service.api import router as api_router
+    from service.login import router as login_router
     from service.pages import router as pages_router
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(login_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -21,8 +21,11 @@ def get_settings(request: Request) -> Settings:
 
 
 def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Writes need ``Authorization: Bearer <token>``."""
-    if not token_matches(bearer_token(authorization), request.app.state.token):
+    """Writes need ``Authorization: Bearer <token>``, or a login session (whose CSRF header the
+    app-wide `service.login.check_csrf` has already verified)."""
+    from service.login import logged_in
+
+    if not token_matches(bearer_token(authorization), request.app.state.token) and not logged_in(request):
         raise Unauthorized("This needs the write token: send 'Authorization: Bearer <token>'.")
 
 

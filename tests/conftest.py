@@ -50,6 +50,15 @@ def auth() -> dict:
     return {"Authorization": f"Bearer {TOKEN}"}
 
 
+def page_csrf(client, path: str = "/login") -> str:
+    """The CSRF field value a page form carries for this client (whose cookie the page sets)."""
+    import re
+
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get(path).text)
+    assert match, f"{path} has no CSRF field"
+    return match.group(1)
+
+
 def load_peps(archive: Archive, limit: int | None = None) -> int:
     from index.ingest.jsonl import iter_lines, read_line
 

@@ -28,10 +28,10 @@ def test_document_author_and_timeline_pages(client):
 
 
 def test_upload_form_stores_a_document(client):
-    from tests.conftest import TOKEN
+    from tests.conftest import TOKEN, page_csrf
 
     response = client.post(
-        "/upload", data={"token": TOKEN},
+        "/upload", data={"token": TOKEN, "csrf_token": page_csrf(client, "/upload")},
         files={"file": ("note.txt", b"A Note on Lighthouses\n\nBy Tom Reed\n\nLighthouse keepers kept logs.")},
         follow_redirects=False,
     )
