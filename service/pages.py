@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from index.errors import FolioError, Unauthorized
+from index.ingest import SUPPORTED
 from index.search import SearchRequest
 from service.api.documents import read_upload
 from service.api.params import FACET_PARAMS, search_request
@@ -66,7 +67,46 @@ def search_page(request: Request, archive: ArchiveDep):
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str, archive: ArchiveDep):
     doc = archive.get(doc_id)
-    return render(request, "document.html", {"doc": doc, "paragraphs": paragraphs(doc.text, doc.sections)})
+    return render(request, "document.html", document_context(doc, edit_open="edit" in request.query_params,
+                                                              edit_saved="saved" in request.query_params))
+
+
+def document_context(doc, **extra) -> dict:
+    """What the document page shows: the record, its reading view and the edit form's values."""
+    return {"doc": doc, "paragraphs": paragraphs(doc.text, doc.sections), "form": edit_form_values(doc),
+            "related": [], **extra}
+
+
+def edit_form_values(doc) -> dict[str, str]:
+    """The record as the edit form shows it: lists joined, missing values empty."""
+    values = {name: getattr(doc, name) or "" for name in EDIT_FORM_FIELDS}
+    values["authors"] = "; ".join(doc.authors)
+    values["tags"] = ", ".join(doc.tags)
+    return values
+
+
+EDIT_FORM_FIELDS = ("title", "authors", "published", "publication", "original_publication", "language", "tags",
+                    "url")
+
+
+@router.post("/documents/{doc_id}/edit", response_class=HTMLResponse)
+async def document_edit(request: Request, doc_id: str, archive: ArchiveDep):
+    """The edit form: only the fields a person changed become corrections."""
+    doc = archive.get(doc_id)
+    form = await request.form()
+    submitted = {name: str(form.get(name, "")).strip() for name in EDIT_FORM_FIELDS}
+    current = edit_form_values(doc)
+    changes = {name: (value or None) for name, value in submitted.items() if value != current[name]}
+    try:
+        if not form_may_write(request, form):
+            raise Unauthorized("The write token is missing or wrong; nothing was changed.")
+        if changes:
+            archive.update(doc_id, changes)
+    except FolioError as exc:
+        context = document_context(doc, edit_open=True, edit_error=exc.message)
+        context["form"].update(submitted)
+        return render(request, "document.html", context, status=exc.status)
+    return RedirectResponse(f"/documents/{doc_id}?saved#edit", status_code=303)
 
 
 def paragraphs(text: str, sections: list[str]) -> list[tuple[str, str]]:
@@ -81,27 +121,61 @@ def paragraphs(text: str, sections: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+def form_may_write(request: Request, form) -> bool:
+    """Whether a page form may change the archive: a login session, or the write token in the form.
+    (Its CSRF field was already checked by `service.login.check_csrf`.)"""
+    from service.login import logged_in
+
+    return logged_in(request) or token_matches(str(form.get("token", "")), request.app.state.token)
+
+
+#: What to do about a rejected upload, by the HTTP status of the refusal (shown by the page and its script).
+UPLOAD_ADVICE = {
+    401: "Enter the write token: it is printed when Folio first starts and kept in the file 'token' "
+         "of the data folder.",
+    413: "Split the file into smaller parts, or ask whoever runs Folio to raise FOLIO_MAX_UPLOAD_MB.",
+    415: "Save the article as " + SUPPORTED + ", then upload it again.",
+    422: "Check that the file opens on your computer; a scanned PDF needs text recognition (OCR) first.",
+    0: "Try again in a moment; if it keeps failing, the server log says why.",
+}
+
+
+def upload_context(settings, **extra) -> dict:
+    return {"max_mb": settings.max_upload_mb, "max_bytes": settings.max_upload_bytes, "supported": SUPPORTED,
+            "advice": UPLOAD_ADVICE, **extra}
+
+
 @router.get("/upload", response_class=HTMLResponse)
-def upload_form(request: Request):
-    return render(request, "upload.html", {})
+def upload_form(request: Request, settings: SettingsDep):
+    return render(request, "upload.html", upload_context(settings))
 
 
 @router.post("/upload", response_class=HTMLResponse)
-def upload_submit(
-    request: Request,
-    archive: ArchiveDep,
-    settings: SettingsDep,
-    token: str = Form(""),
-    file: UploadFile = File(...),
-):
-    try:
-        if not token_matches(token, request.app.state.token):
-            raise Unauthorized("The write token is missing or wrong.")
-        data = read_upload(file, settings.max_upload_bytes)
-        doc, created = archive.add(data, file.filename or "upload")
-    except FolioError as exc:
-        return render(request, "upload.html", {"error": exc.message}, status=exc.status)
-    return RedirectResponse(f"/documents/{doc.id}", status_code=303)
+async def upload_submit(request: Request, archive: ArchiveDep, settings: SettingsDep):
+    """The form without script: any number of files; one stored alone goes straight to its page."""
+    form = await request.form()
+    files = [f for f in form.getlist("file") if getattr(f, "filename", None) is not None]
+    if not form_may_write(request, form):
+        error = Unauthorized("The write token is missing or wrong; nothing was stored.")
+        return render(request, "upload.html", upload_context(settings, error=error.message, error_status=401),
+                      status=401)
+    if not files:
+        return render(request, "upload.html", upload_context(settings, error="Choose at least one file."),
+                      status=422)
+    outcomes = []
+    for file in files:
+        try:
+            data = read_upload(file, settings.max_upload_bytes)
+            doc, created = archive.add(data, file.filename or "upload")
+            outcomes.append({"filename": file.filename, "doc": doc, "created": created})
+        except FolioError as exc:
+            outcomes.append({"filename": file.filename, "error": exc.message, "status": exc.status,
+                             "advice": UPLOAD_ADVICE.get(exc.status, UPLOAD_ADVICE[0])})
+    if len(outcomes) == 1 and "doc" in outcomes[0]:
+        return RedirectResponse(f"/documents/{outcomes[0]['doc'].id}", status_code=303)
+    failed = [o for o in outcomes if "error" in o]
+    status = failed[0]["status"] if len(failed) == len(outcomes) else 200
+    return render(request, "upload.html", upload_context(settings, outcomes=outcomes), status=status)
 
 
 @router.get("/authors", response_class=HTMLResponse)
@@ -125,7 +199,8 @@ def group_by_letter(authors: list[tuple[str, int]]) -> list[tuple[str, list[tupl
 def author_page(request: Request, name: str, archive: ArchiveDep):
     result = archive.search(SearchRequest(filters={"author": [name]}, sort="newest", per_page=100,
                                           facets=("publication", "year", "author"), facet_limit=0))
-    return render(request, "author.html", {"name": name, "result": result})
+    years = sorted(result.facets.get("year", []), key=lambda f: f.value)
+    return render(request, "author.html", {"name": name, "result": result, "years": years})
 
 
 @router.get("/timeline", response_class=HTMLResponse)
@@ -145,10 +220,32 @@ def timeline_page(request: Request, archive: ArchiveDep):
         req = SearchRequest(q=q, filters={"month": [month]} if month else {"year": [year]}, sort="newest",
                             per_page=50, facets=())
         articles = archive.search(req)
-    chart = bar_chart(buckets, link=lambda v: "/timeline?" + _timeline_query(q, v, by))
+    chart = bar_chart(buckets, link=lambda v: timeline_link(q, v, by))
     return render(request, "timeline.html", {
         "buckets": buckets, "by": by, "year": year, "month": month, "q": q, "chart": chart, "articles": articles,
+        "bucket_link": lambda v: timeline_link(q, v, by), "month_name": month_name(month),
     })
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def month_name(month: str | None) -> str | None:
+    """'2020-04' -> 'April 2020'."""
+    try:
+        return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}" if month else None
+    except (ValueError, IndexError):
+        return None
+
+
+def timeline_link(q: str, value: str, by: str) -> str:
+    """Where a bar leads: a year to its months, a month to its days, a day to that day's articles."""
+    from urllib.parse import urlencode
+
+    if by == "day":
+        return "/?" + urlencode(([("q", q)] if q else []) + [("from", value), ("to", value), ("sort", "oldest")])
+    return "/timeline?" + _timeline_query(q, value, by)
 
 
 def _timeline_query(q: str, value: str, by: str) -> str:
