@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Iterator
 
 from index.errors import FolioError
-
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-BULK_BATCH = 1000
 
 
 def _settings(args):
@@ -75,72 +70,13 @@ def cmd_extract(args) -> int:
     return 0
 
 
-def iter_files(paths: list[str]) -> Iterator[Path]:
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
-        else:
-            yield path
-
-
-def _print_record(doc, created: bool, as_json: bool) -> None:
-    if as_json:
-        record = doc.to_dict(with_text=False)
-        record["created"] = created
-        print(json.dumps(record, ensure_ascii=False), flush=True)
-    else:
-        state = "added" if created else "unchanged"
-        print(f"{state:9} {doc.id}  {doc.title[:70]}", flush=True)
-
-
-def ingest_jsonl(archive, path: Path, as_json: bool, failures: list[str]) -> int:
-    from index.ingest.jsonl import iter_lines, read_line
-
-    count = 0
-    batch = []
-    with open(path, "rb") as fh:
-        data = fh.read()
-    for number, line in iter_lines(data):
-        try:
-            batch.append((read_line(line, path.name, number), line, {}))
-        except FolioError as exc:
-            failures.append(exc.message)
-        if len(batch) >= BULK_BATCH:
-            count += _flush(archive, batch, as_json)
-            batch = []
-    if batch:
-        count += _flush(archive, batch, as_json)
-    return count
-
-
-def _flush(archive, batch, as_json: bool) -> int:
-    for doc, created in archive.add_many(batch):
-        _print_record(doc, created, as_json)
-    return len(batch)
-
-
 def cmd_ingest(args) -> int:
-    failures: list[str] = []
+    """Files, folders (recursively), ZIP and JSON Lines files; failures listed at the end, exit 1."""
+    from service.bulk_ingest import run
+
     with _archive(args) as archive:
-        for path in iter_files(args.paths):
-            try:
-                if path.suffix.lower() in JSONL_SUFFIXES:
-                    ingest_jsonl(archive, path, args.json, failures)
-                    continue
-                doc, created = archive.add(path.read_bytes(), path.name)
-                _print_record(doc, created, args.json)
-            except FolioError as exc:
-                failures.append(exc.message if path.name in exc.message else f"{path}: {exc.message}")
-            except OSError as exc:
-                failures.append(f"{path}: cannot read ({exc.strerror})")
-    for message in failures:
-        print(f"folio: failed: {message}", file=sys.stderr)
-    return 1 if failures else 0
+        report = run(archive, args.paths, args.json)
+    return 1 if report.failures else 0
 
 
 def cmd_search(args) -> int:
@@ -231,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--json", action="store_true")
 
-    p = add("ingest", cmd_ingest, "add files, folders or .jsonl files to the archive")
+    p = add("ingest", cmd_ingest, "add files, folders (recursively), ZIP or .jsonl files to the archive")
     p.add_argument("paths", nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON line per document")
 

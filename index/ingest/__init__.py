@@ -172,8 +172,8 @@ def extract(data: bytes, filename: str) -> Document:
     content_type = sniff(data, filename)
     if content_type == ZIP:
         raise UnsupportedType(
-            f"{display_name(filename)} is a ZIP archive of several files; archives are read member by "
-            "member (extract_many), not as one article."
+            f"{display_name(filename)} is a ZIP archive: its files are added one by one (upload it "
+            "through the API or add it with 'folio ingest'), not read as one article."
         )
     doc = reader_for(content_type)(data, filename)
     return finish(doc, data, filename, content_type)

@@ -38,10 +38,70 @@ class Extracted:
     failures: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Member:
+    name: str  # the path inside the archive
+    data: bytes
+
+
 def read_members(data: bytes, filename: str) -> Extracted:
-    from index.ingest import display_name, extract, is_archive
+    """Every member extracted in this process (the CLI and tests; the service adds member by member)."""
+    from index.ingest import display_name, extract
 
     name = display_name(filename)
+    out = Extracted()
+    for member in iter_members(data, filename, out.failures):
+        try:
+            doc = extract(member.data, member.name)
+        except FolioError as exc:
+            out.failures.append(member_failure(name, member.name, exc.message))
+            continue
+        out.documents.append((doc, member.data))
+    if not out.documents:
+        raise nothing_readable(name, out.failures)
+    return out
+
+
+def nothing_readable(name: str, failures: list[str]) -> Unreadable:
+    if not failures:
+        return Unreadable(f"{name} is an empty ZIP archive.")
+    return Unreadable(f"Nothing in {name} could be read: " + "; ".join(failures[:5]))
+
+
+def iter_members(data: bytes, filename: str, failures: list[str]):
+    """The archive's articles as `Member`s; members that cannot be read go to ``failures``.
+
+    The whole archive is checked before the first member is yielded (names, counts, and sizes by
+    actually decompressing), so an archive that is refused is refused before anything is stored.
+    """
+    from index.ingest import display_name, is_archive
+
+    name = display_name(filename)
+    archive, infos = open_archive(data, name)
+    unreadable: dict[str, str] = {}
+    total = 0
+    for info in infos:
+        try:
+            total += measure_member(archive, info, name)
+        except Unreadable as exc:
+            unreadable[info.filename] = exc.message
+        if total > MAX_TOTAL_BYTES:
+            raise TooLarge(f"{name} expands to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB; "
+                           "it was not read.")
+    for info in infos:
+        if info.filename in unreadable:
+            failures.append(unreadable[info.filename])
+            continue
+        member = read_member(archive, info, name)
+        if is_archive(member, info.filename):
+            failures.append(member_failure(name, info.filename,
+                                           "is a ZIP archive inside a ZIP archive; unpack it first."))
+            continue
+        yield Member(info.filename, member)
+
+
+def open_archive(data: bytes, name: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive and the members worth reading; refuses the whole archive if it is a trick."""
     try:
         archive = zipfile.ZipFile(BytesIO(data))
         infos = archive.infolist()
@@ -51,38 +111,17 @@ def read_members(data: bytes, filename: str) -> Extracted:
         raise TooLarge(f"{name} holds {len(infos)} files; at most {MAX_MEMBERS} are read from one archive.")
     for info in infos:
         check_member_name(info, name)
+    return archive, [i for i in infos if not i.is_dir() and not skipped_member(i.filename)]
 
-    out = Extracted()
-    total = 0
-    for info in infos:
-        if info.is_dir() or skipped_member(info.filename):
-            continue
-        label = f"{name}: {info.filename}"
-        if info.flag_bits & 0x1:
-            out.failures.append(f"{label} is encrypted inside the archive and cannot be read.")
-            continue
-        try:
-            member = read_member(archive, info, name)
-        except Unreadable as exc:
-            out.failures.append(exc.message)
-            continue
-        total += len(member)
-        if total > MAX_TOTAL_BYTES:
-            raise TooLarge(f"{name} expands to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB; "
-                           "it was not read.")
-        try:
-            if is_archive(member, info.filename):
-                raise Unreadable("ZIP archives inside a ZIP archive are not read; unpack it first.")
-            doc = extract(member, info.filename)
-        except FolioError as exc:
-            out.failures.append(f"{label}: {exc.message}")
-            continue
-        out.documents.append((doc, member))
-    if not out.documents:
-        if not out.failures:
-            raise Unreadable(f"{name} is an empty ZIP archive.")
-        raise Unreadable(f"Nothing in {name} could be read: " + "; ".join(out.failures[:5]))
-    return out
+
+def member_failure(archive_name: str, member: str, message: str) -> str:
+    """"a.zip: dir/x.txt looks like ..." rather than "a.zip: dir/x.txt: x.txt looks like ..."."""
+    from index.ingest import display_name
+
+    base = display_name(member)
+    if message.startswith(base):
+        return f"{archive_name}: {member}{message[len(base):]}"
+    return f"{archive_name}: {member}: {message}"
 
 
 def check_member_name(info: zipfile.ZipInfo, archive_name: str) -> None:
@@ -103,23 +142,33 @@ def skipped_member(path: str) -> bool:
     return path.startswith("__MACOSX/") or base.startswith(".") or base in ("Thumbs.db", "desktop.ini")
 
 
+def measure_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, archive_name: str) -> int:
+    """The member's real decompressed size, found without keeping its bytes."""
+    return sum(len(chunk) for chunk in _member_chunks(archive, info, archive_name))
+
+
 def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, archive_name: str) -> bytes:
-    """The member's bytes, stopping as soon as it grows past what an article could be."""
+    return b"".join(_member_chunks(archive, info, archive_name))
+
+
+def _member_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, archive_name: str):
+    """The member's bytes in chunks, stopping as soon as it grows past what an article could be."""
+    if info.flag_bits & 0x1:
+        raise Unreadable(f"{archive_name}: {info.filename} is encrypted inside the archive and cannot be read.")
     limit = min(MAX_MEMBER_BYTES, max(RATIO_FLOOR_BYTES, info.compress_size * MAX_RATIO))
-    chunks, size = [], 0
+    size = 0
     try:
         with archive.open(info) as fh:
             while True:
                 chunk = fh.read(_CHUNK)
                 if not chunk:
-                    break
+                    return
                 size += len(chunk)
                 if size > limit:
                     raise TooLarge(
                         f"{archive_name} was refused: {info.filename!r} expands far beyond its compressed "
                         "size (a zip bomb) or beyond the size of any article."
                     )
-                chunks.append(chunk)
+                yield chunk
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
-        raise Unreadable(f"{archive_name}: {info.filename!r} cannot be decompressed ({exc}).") from exc
-    return b"".join(chunks)
+        raise Unreadable(f"{archive_name}: {info.filename} cannot be decompressed ({exc}).") from exc

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Body, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from index.errors import TooLarge, Unreadable
+from index.errors import TooLarge, Unreadable, UnsupportedType
+from index.ingest import is_archive
 from service.deps import ArchiveDep, SettingsDep, TokenDep
 from service.limits import too_large_message
 
@@ -29,7 +30,7 @@ def read_upload(file: UploadFile, max_bytes: int) -> bytes:
 def upload(
     archive: ArchiveDep,
     settings: SettingsDep,
-    file: UploadFile = File(..., description="the article: text, HTML, PDF or Markdown"),
+    file: UploadFile = File(..., description="the article: text, HTML, PDF, Markdown, e-mail, Word or a ZIP of those"),
     title: str | None = Form(None),
     authors: str | None = Form(None, description="names separated by commas or semicolons"),
     published: str | None = Form(None),
@@ -46,8 +47,33 @@ def upload(
                   summary=summary, url=url)
     overrides = {k: v for k, v in values.items() if v not in (None, "")}
     data = read_upload(file, settings.max_upload_bytes)
+    if is_archive(data, file.filename or "upload"):
+        return add_archive_members(archive, data, file.filename or "upload", overrides)
     doc, created = archive.add(data, file.filename or "upload", overrides)
     return JSONResponse(doc.to_dict(with_text=False), status_code=201 if created else 200)
+
+
+def add_archive_members(archive, data: bytes, filename: str, overrides: dict) -> JSONResponse:
+    """A ZIP upload: each member stored as its own document (the same record it would get uploaded
+    alone). Answers ``{"documents": [...], "failed": [...], "created": n}``: 201 if anything new was
+    stored, 200 if every readable member was already there; 4xx, storing nothing, if the archive is
+    refused as a whole (a zip bomb, a path trick) or no member can be read."""
+    from index.ingest import display_name
+    from index.ingest.archive_zip import iter_members, member_failure, nothing_readable
+
+    failures: list[str] = []
+    results = []
+    for member in iter_members(data, filename, failures):
+        try:
+            results.append(archive.add(member.data, member.name, overrides))
+        except (UnsupportedType, Unreadable, TooLarge) as exc:
+            failures.append(member_failure(display_name(filename), member.name, exc.message))
+    if not results:
+        raise nothing_readable(display_name(filename), failures)
+    created = sum(1 for _, new in results if new)
+    body = {"documents": [doc.to_dict(with_text=False) for doc, _ in results], "failed": failures,
+            "created": created}
+    return JSONResponse(body, status_code=201 if created else 200)
 
 
 @router.get("/{doc_id}")

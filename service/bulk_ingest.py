@@ -1,0 +1,204 @@
+"""``folio ingest``: add files, folders (recursively), ZIP archives and JSON Lines files.
+
+A file whose size and modification time match what was recorded when it was last ingested is not
+read again; a file with new bytes that are already in the archive is not extracted again (ids come
+from content). A file that fails is reported at the end and does not stop the run; it is tried again
+next time, because only files that went in completely are recorded as done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from index.document import content_sha256, document_id
+from index.errors import FolioError
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+BULK_BATCH = 1000
+STATE_PREFIX = "ingested-file:"
+#: Statuses of per-file problems (bad input); anything else (storage full, index unavailable) stops
+#: the run. Checked by status because parsing in a child process re-raises errors as `FolioError`.
+FILE_STATUSES = (400, 413, 415, 422)
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: int = 0
+    unchanged: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self, seconds: float) -> str:
+        rate = self.files / seconds if seconds > 0 else 0.0
+        return (f"{self.files} file(s) in {seconds:.1f}s ({rate:.1f}/s): {self.added} added, "
+                f"{self.unchanged} unchanged, {len(self.failures)} failed")
+
+
+def iter_files(paths: list[str]) -> Iterator[Path]:
+    """Files named and files under folders named, recursively, hidden ones left out, in name order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name
+        else:
+            yield path
+
+
+class Ingester:
+    """One run over many files; ``on_record`` is told of every record added or found unchanged."""
+
+    def __init__(self, archive, on_record: Callable[[object, bool], None]):
+        self.archive = archive
+        self.on_record = on_record
+        self.report = IngestReport()
+
+    def ingest_file(self, path: Path) -> None:
+        self.report.files += 1
+        try:
+            stat = path.stat()
+            fingerprint = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+            if self._unchanged_since_last_run(path, fingerprint):
+                self.report.unchanged += 1
+                return
+            failures_before = len(self.report.failures)
+            ids = self._ingest_bytes(path, path.read_bytes())
+            if len(self.report.failures) == failures_before:
+                self._remember(path, {**fingerprint, "ids": ids})
+        except FolioError as exc:
+            if exc.status not in FILE_STATUSES:
+                raise
+            self.report.failures.append(file_failure(path, exc.message))
+        except OSError as exc:
+            self.report.failures.append(f"{path}: cannot read ({exc.strerror or exc})")
+
+    # -- by kind --------------------------------------------------------------------------------
+
+    def _ingest_bytes(self, path: Path, data: bytes) -> list[str]:
+        from index.ingest import is_archive
+
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            return self._ingest_jsonl(path, data)
+        if is_archive(data, path.name):
+            return self._ingest_zip(path, data)
+        return [self._add_one(data, path.name)]
+
+    def _add_one(self, data: bytes, name: str) -> str:
+        doc_id = document_id(content_sha256(data))
+        if self.archive.catalog.has(doc_id):
+            self.report.unchanged += 1
+            self.on_record(self.archive.get(doc_id), False)
+            return doc_id
+        doc, created = self.archive.add(data, name)
+        self.report.added += 1 if created else 0
+        self.report.unchanged += 0 if created else 1
+        self.on_record(doc, created)
+        return doc.id
+
+    def _ingest_zip(self, path: Path, data: bytes) -> list[str]:
+        from index.ingest.archive_zip import iter_members, member_failure, nothing_readable
+
+        failures: list[str] = []
+        ids = []
+        for member in iter_members(data, path.name, failures):
+            try:
+                ids.append(self._add_one(member.data, member.name))
+            except FolioError as exc:
+                if exc.status not in FILE_STATUSES:
+                    raise
+                failures.append(member_failure(path.name, member.name, exc.message))
+        if not ids:
+            raise nothing_readable(path.name, failures)
+        self.report.failures.extend(f"{path.parent}/{message}" if str(path.parent) != "." else message
+                                    for message in failures)
+        return ids
+
+    def _ingest_jsonl(self, path: Path, data: bytes) -> list[str]:
+        from index.ingest.jsonl import iter_lines, read_line
+
+        ids: list[str] = []
+        batch = []
+        for number, line in iter_lines(data):
+            try:
+                batch.append((read_line(line, str(path), number), line, {}))
+            except FolioError as exc:
+                self.report.failures.append(exc.message)
+            if len(batch) >= BULK_BATCH:
+                ids += self._flush(batch)
+                batch = []
+        if batch:
+            ids += self._flush(batch)
+        return ids
+
+    def _flush(self, batch) -> list[str]:
+        ids = []
+        for doc, created in self.archive.add_many(batch):
+            self.report.added += 1 if created else 0
+            self.report.unchanged += 0 if created else 1
+            self.on_record(doc, created)
+            ids.append(doc.id)
+        return ids
+
+    # -- what was done before -------------------------------------------------------------------
+
+    def _state_key(self, path: Path) -> str:
+        return STATE_PREFIX + str(path.resolve())
+
+    def _unchanged_since_last_run(self, path: Path, fingerprint: dict) -> bool:
+        raw = self.archive.catalog.get_meta(self._state_key(path))
+        if not raw:
+            return False
+        try:
+            state = json.loads(raw)
+        except ValueError:
+            return False
+        same = all(state.get(k) == v for k, v in fingerprint.items())
+        return same and bool(state.get("ids")) and all(self.archive.catalog.has(i) for i in state["ids"])
+
+    def _remember(self, path: Path, state: dict) -> None:
+        if state.get("ids"):
+            self.archive.catalog.set_meta(self._state_key(path), json.dumps(state))
+
+
+
+def file_failure(path: Path, message: str) -> str:
+    """"docs/a.pdf is incomplete ..." rather than "docs/a.pdf: a.pdf is incomplete ..."."""
+    if message.startswith(path.name):
+        return f"{path}{message[len(path.name):]}"
+    return f"{path}: {message}"
+
+
+def run(archive, paths: list[str], as_json: bool, progress_stream=None) -> IngestReport:
+    """Ingest everything under ``paths`` with a progress line on stderr; records go to stdout."""
+    from service.progress import Progress
+
+    files = list(iter_files(paths))
+    progress = Progress(len(files), "files", progress_stream or sys.stderr)
+
+    def on_record(doc, created: bool) -> None:
+        progress.clear()
+        if as_json:
+            record = doc.to_dict(with_text=False)
+            record["created"] = created
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(f"{'added' if created else 'unchanged':9} {doc.id}  {doc.title[:70]}", flush=True)
+
+    ingester = Ingester(archive, on_record)
+    for path in files:
+        ingester.ingest_file(path)
+        progress.advance()
+    progress.finish()
+    stream = progress_stream or sys.stderr
+    for message in ingester.report.failures:
+        print(f"folio: failed: {message}", file=stream)
+    print(f"folio: {ingester.report.summary(progress.elapsed)}", file=stream)
+    return ingester.report
