@@ -81,6 +81,9 @@ class Engine:
         self._writer = threading.Thread(target=self._write_loop, name="folio-index-writer", daemon=True)
         self._writer.start()
         self._closed = False
+        #: optional ``doc -> dict`` of keyword arguments for `index_fields` that come from outside the
+        #: record (canonical author names, reprint group); the archive sets it
+        self.extras = None
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -151,7 +154,7 @@ class Engine:
             for op in batch:
                 if op.kind == "add":
                     for doc in op.docs:
-                        writer.update_document(**index_fields(doc))
+                        writer.update_document(**self.entry(doc))
                 else:
                     for doc_id in op.ids:
                         writer.delete_by_term("id", doc_id)
@@ -161,6 +164,12 @@ class Engine:
         writer.commit()
         self._generation += 1
 
+    def entry(self, doc: Document) -> dict:
+        """The index entry of a record, with the extras the archive supplies."""
+        extra = self.extras(doc) if self.extras is not None else {}
+        schema = self.ix.schema  # an index built before a field existed skips it until 'folio reindex'
+        return {k: v for k, v in index_fields(doc, **extra).items() if k in schema}
+
     def bulk_load(self, docs: Iterable[Document], replace: bool = True) -> int:
         """Load many documents in one writer (used by reindex, not while serving uploads)."""
         count = 0
@@ -168,9 +177,9 @@ class Engine:
         try:
             for doc in docs:
                 if replace:
-                    writer.update_document(**index_fields(doc))
+                    writer.update_document(**self.entry(doc))
                 else:
-                    writer.add_document(**index_fields(doc))
+                    writer.add_document(**self.entry(doc))
                 count += 1
         except BaseException:
             writer.cancel()
@@ -244,6 +253,10 @@ class Engine:
         kwargs = {}
         if sort in ("newest", "oldest"):
             kwargs = {"sortedby": "published", "reverse": sort == "newest"}
+        if not req.all_copies and "reprint_group" in s.schema and total:
+            kwargs["collapse"] = "reprint_group"  # one hit per group of reprints
+            copies = self.facet_cache.count(s, "reprint_group", matched)
+            total -= sum(count - 1 for count in copies.values())
         hits: list[tuple[str, float]] = []
         if total:
             results = s.search(base, filter=filt, limit=limit, **kwargs)

@@ -23,6 +23,8 @@ APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 
 def fold(text: str) -> str:
     """Case-, accent- and apostrophe-folded form of a string, as the analyzers see it."""
+    if text.isascii():  # the common case, a fifth of the time: NFKD changes no ASCII character
+        return text.replace("`", "'").lower()
     text = text.translate(APOSTROPHES)
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
@@ -86,6 +88,8 @@ def build_schema() -> fields.Schema:
         day=fields.ID(),
         published=fields.DATETIME(sortable=True),
         ingested=fields.DATETIME(),
+        # the reprint group of a document that has copies (empty otherwise), to show one hit per group
+        reprint_group=fields.ID(sortable=True),
     )
 
 
@@ -110,15 +114,22 @@ def _ingested(value: str) -> datetime | None:
         return None
 
 
-def index_fields(doc: Document) -> dict:
-    """The index entry for one record (edits already applied)."""
-    names = [a.replace(",", " ") for a in doc.authors if a]
+def index_fields(doc: Document, authors: list[str] | None = None, reprint_group: str | None = None) -> dict:
+    """The index entry for one record (edits already applied).
+
+    ``authors``: the canonical names of the bylines (author identities); facets and filters use them,
+    while ``author:`` words find both the canonical names and the bylines as printed.
+    ``reprint_group``: the group of copies the document belongs to, if it has copies."""
+    printed = [a.replace(",", " ") for a in doc.authors if a]
+    names = [a.replace(",", " ") for a in authors if a] if authors is not None else printed
+    searchable = names + [p for p in printed if p not in names]
     entry = {
         "id": doc.id,
         "title": doc.title or "",
         "text": doc.text or "",
-        "author": " ; ".join(names),
-        "author_exact": ",".join(names),
+        "author": " ; ".join(searchable),
+        "author_exact": ",".join(dict.fromkeys(names)),
+        "reprint_group": reprint_group or "",
         "publication": doc.publication or "",
         "original_publication": doc.original_publication or "",
         "tag": ",".join(t.replace(",", " ") for t in doc.tags),

@@ -23,6 +23,8 @@ class SearchRequest:
     facets: tuple[str, ...] = ("author", "publication", "year")
     facet_limit: int = 30
     snippets: bool = True
+    #: every copy of a reprinted article, instead of one hit per group of copies
+    all_copies: bool = False
 
     def normalised(self) -> "SearchRequest":
         self.q = (self.q or "").strip()
@@ -45,6 +47,8 @@ class Hit:
     title_html: str = ""
     language: str | None = None
     content_type: str = ""
+    #: documents in this hit's group of reprints (1 when it has no copies)
+    copies: int = 1
 
     def to_dict(self) -> dict:
         return {
@@ -56,6 +60,7 @@ class Hit:
             "publication": self.publication,
             "snippet": self.snippet,
             "score": round(self.score, 4),
+            "copies": self.copies,
         }
 
 

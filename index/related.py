@@ -1,0 +1,83 @@
+"""What the archive knows across documents — reprint groups and author identities — kept in step
+with adding, deleting and re-indexing. `Archive` mixes this in; the logic lives in
+`index.reprints` and `index.identities`.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from typing import Iterable
+
+from index.identities import Identities
+from index.reprints import Reprints
+
+log = logging.getLogger("folio.related")
+
+
+class Related:
+    """Mixed into `Archive` (which provides ``catalog`` and ``engine``)."""
+
+    @cached_property
+    def reprints(self) -> Reprints:
+        return Reprints(self.catalog)
+
+    @cached_property
+    def identities(self) -> Identities:
+        return Identities(self.catalog)
+
+    def attach_engine(self, engine):
+        """Have the index built with canonical author names and reprint groups."""
+        engine.extras = self.index_extras
+        return engine
+
+    def index_extras(self, doc) -> dict:
+        return {"authors": self.identities.canonical_names(doc.authors),
+                "reprint_group": self.reprints.group_of(doc.id)}
+
+    def after_add(self, records: Iterable) -> None:
+        """Link new documents to their copies. The documents are stored whatever happens here: the
+        groups are derived and `catch_up_reprints` (run by reindex) fills in what is missing."""
+        try:
+            changed = self.reprints.add(records)
+        except Exception:
+            log.exception("finding copies of new documents failed; 'folio reindex' retries")
+            return
+        self.refresh_index(changed)
+
+    def after_delete(self, doc_id: str) -> None:
+        self.refresh_index(self.reprints.remove(doc_id))
+
+    def catch_up_reprints(self) -> int:
+        """Fingerprint every document that has none yet (an archive from before reprints existed)."""
+        missing = self.reprints.missing()
+        for start in range(0, len(missing), 500):
+            docs = self.catalog.get_many(missing[start:start + 500])
+            self.reprints.add(docs[i] for i in missing[start:start + 500] if i in docs)
+        return len(missing)
+
+    def refresh_index(self, ids: Iterable[str]) -> None:
+        ids = sorted(set(ids))
+        if ids:
+            docs = self.catalog.get_many(ids)
+            self.engine.add(list(docs.values()), timeout=600)
+
+    def refresh_authors(self, names: set[str]) -> int:
+        """Re-index the documents bylined with any of these names (after a merge or split)."""
+        ids = [doc_id for doc_id, authors in self.catalog_authors() if names & set(authors)]
+        self.refresh_index(ids)
+        return len(ids)
+
+    def catalog_authors(self):
+        """(id, printed authors with edits applied) of every record, without loading texts."""
+        import json
+
+        for doc_id, record, edits in self.catalog._connection().execute(
+                "SELECT id, json_extract(record, '$.authors'), json_extract(edits, '$.authors') FROM documents"):
+            chosen = edits if edits is not None else record
+            yield doc_id, json.loads(chosen) if chosen else []
+
+    def count_copies(self, hits: list) -> None:
+        sizes = self.reprints.group_sizes([h.id for h in hits])
+        for hit in hits:
+            hit.copies = sizes.get(hit.id, 1)

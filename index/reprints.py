@@ -1,0 +1,392 @@
+"""Reprints: the same article stored more than once (re-headed, retitled, trimmed, lightly edited).
+
+How copies are found:
+
+1. The body text becomes a set of word shingles (``SHINGLE_WORDS`` consecutive folded words),
+   hashed to 32 bits; the title and the metadata are left out on purpose, so a new header, byline
+   layout or title does not hide a copy.
+2. A MinHash signature (``PERMUTATIONS`` values) summarises the set; its values are cut into
+   ``BANDS`` bands of ``ROWS`` rows, and each band is kept as one key in SQLite (locality-sensitive
+   hashing). Documents that share a band key are candidates; with 2-row bands two texts whose
+   shingle sets overlap by a fifth are candidates almost surely.
+3. Candidates are confirmed on their exact shingle sets (`same_article`): they are one article when
+   their Jaccard similarity is high, or when the shorter one is mostly contained in the longer one
+   and is not a small fraction of it (a trimmed copy). A quoted paragraph shared by two different
+   articles is a small part of each, so they are not grouped.
+
+Confirmed pairs are stored as links; a group is a connected set of links, identified by the id of
+the first member it had. Everything here is derived from the catalog's text and can be rebuilt.
+The signature is computed in Python/numpy rather than with a MinHash library because the LSH
+buckets must live in the catalog (SQLite), so candidates are found without loading every signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from index.schema import fold
+
+SHINGLE_WORDS = 5
+PERMUTATIONS = 128
+ROWS = 2
+BANDS = PERMUTATIONS // ROWS
+#: below this many shingles a text is too short to call anything a copy of it
+MIN_SHINGLES = 15
+#: one article if the shingle sets are this similar (Jaccard) ...
+SAME_JACCARD = 0.5
+#: ... or if this much of the shorter text is in the longer one ...
+SAME_CONTAINMENT = 0.7
+#: ... and the shorter text is at least this fraction of the longer one (so a quotation is not a copy)
+MIN_SIZE_RATIO = 0.2
+
+_MASK32 = np.uint64(0xFFFFFFFF)
+_WORD = re.compile(r"\w+")
+_CHUNK = 4096
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS reprint_signatures (
+    doc_id    TEXT PRIMARY KEY,
+    shingles  INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reprint_bands (
+    key    INTEGER NOT NULL,
+    doc_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reprint_bands_key ON reprint_bands(key);
+CREATE INDEX IF NOT EXISTS reprint_bands_doc ON reprint_bands(doc_id);
+CREATE TABLE IF NOT EXISTS reprint_links (
+    a          TEXT NOT NULL,
+    b          TEXT NOT NULL,
+    similarity REAL NOT NULL,
+    PRIMARY KEY (a, b)
+);
+CREATE INDEX IF NOT EXISTS reprint_links_b ON reprint_links(b);
+CREATE TABLE IF NOT EXISTS reprint_groups (
+    doc_id   TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reprint_groups_group ON reprint_groups(group_id);
+"""
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.RandomState(20260301)  # fixed: stored signatures must stay comparable
+    a = rng.randint(0, 2**63 - 1, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.randint(0, 2**63 - 1, size=PERMUTATIONS, dtype=np.uint64)
+    return a, b
+
+
+_A, _B = _permutations()
+
+
+# -- text to shingles to signature -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=50000)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def _fold(word: str) -> str:
+    word = word.lower()
+    return word if word.isascii() else _fold_word(word)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, as shingles see them (only non-ASCII words need the slow fold)."""
+    tokens = _WORD.findall((text or "").lower())
+    if text and not text.isascii():
+        tokens = [w if w.isascii() else _fold_word(w) for w in tokens]
+    return tokens
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Folded words with their character offsets in the original text (for highlighting)."""
+    return [(_fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text or "")]
+
+
+def shingle_hashes(tokens: list[str], k: int = SHINGLE_WORDS) -> np.ndarray:
+    """One 32-bit hash per run of ``k`` consecutive words, in text order (duplicates kept)."""
+    if not tokens:
+        return np.zeros(0, dtype=np.uint64)
+    vocabulary = {t: zlib.crc32(t.encode("utf-8")) for t in set(tokens)}
+    hashed = np.fromiter(map(vocabulary.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    if len(tokens) < k:
+        k = len(tokens)
+    count = len(tokens) - k + 1
+    out = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            out = out * np.uint64(1000003) + hashed[j : j + count]
+    return out & _MASK32
+
+
+def shingle_set(text: str) -> set[int]:
+    return set(shingle_hashes(words(text)).tolist())
+
+
+def signature(hashes: np.ndarray) -> np.ndarray:
+    """MinHash signature (``PERMUTATIONS`` uint32 values) of a set of shingle hashes."""
+    sig = np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint64)
+    hashes = np.unique(hashes)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(hashes), _CHUNK):
+            chunk = hashes[start : start + _CHUNK]
+            # multiply-shift hashing: the high 32 bits of (a·x + b) mod 2^64, one (a, b) per permutation
+            values = (np.outer(_A, chunk) + _B[:, None]) >> np.uint64(32)
+            sig = np.minimum(sig, values.min(axis=1))
+    return sig.astype(np.uint32)
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One signed 64-bit key per band (SQLite integers are signed)."""
+    keys = []
+    for band in range(BANDS):
+        part = sig[band * ROWS : (band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(part, digest_size=8, person=band.to_bytes(2, "big")).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(a == b))
+
+
+# -- deciding --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Likeness:
+    jaccard: float
+    containment: float
+    size_ratio: float
+
+    @property
+    def same_article(self) -> bool:
+        if self.jaccard >= SAME_JACCARD:
+            return True
+        return self.containment >= SAME_CONTAINMENT and self.size_ratio >= MIN_SIZE_RATIO
+
+
+def likeness(a: set[int], b: set[int]) -> Likeness:
+    if not a or not b:
+        return Likeness(0.0, 0.0, 0.0)
+    inter = len(a & b)
+    small, large = sorted((len(a), len(b)))
+    return Likeness(inter / (len(a) + len(b) - inter), inter / small, small / large)
+
+
+def same_article(text_a: str, text_b: str) -> bool:
+    a, b = shingle_set(text_a), shingle_set(text_b)
+    if len(a) < MIN_SHINGLES or len(b) < MIN_SHINGLES:
+        return False
+    return likeness(a, b).same_article
+
+
+# -- storage ---------------------------------------------------------------------------------------
+
+
+class Reprints:
+    """Signatures, LSH buckets, links and groups, kept in the catalog's SQLite file."""
+
+    def __init__(self, catalog):
+        self.catalog = catalog
+        self._conn().executescript(TABLES)
+
+    def _conn(self) -> sqlite3.Connection:
+        return self.catalog._connection()
+
+    # -- writing
+
+    def add(self, docs: Iterable) -> set[str]:
+        """Fingerprint new documents and link them to their copies. Returns the ids whose group changed
+        (so their index entries can be refreshed)."""
+        changed: set[str] = set()
+        texts: dict[str, str] = {}
+        with self.catalog.transaction() as conn:
+            for doc in docs:
+                changed |= self._add_one(conn, doc.id, doc.text, texts)
+        return changed
+
+    def _add_one(self, conn, doc_id: str, text: str, texts: dict[str, str]) -> set[str]:
+        if conn.execute("SELECT 1 FROM reprint_signatures WHERE doc_id=?", (doc_id,)).fetchone():
+            return set()
+        hashes = shingle_hashes(words(text))
+        own = set(hashes.tolist())
+        sig = signature(hashes)
+        conn.execute("INSERT INTO reprint_signatures (doc_id, shingles, signature) VALUES (?,?,?)",
+                     (doc_id, len(own), sig.tobytes()))
+        if len(own) < MIN_SHINGLES:
+            return set()
+        keys = band_keys(sig)
+        candidates = self._candidates(conn, keys, doc_id)
+        conn.executemany("INSERT INTO reprint_bands (key, doc_id) VALUES (?,?)", [(k, doc_id) for k in keys])
+        texts[doc_id] = text
+        linked = []
+        for other in self._plausible(conn, candidates, sig, len(own)):
+            other_text = texts.get(other)
+            if other_text is None:
+                row = conn.execute("SELECT text FROM documents WHERE id=?", (other,)).fetchone()
+                if row is None:
+                    continue
+                other_text = row[0]
+            like = likeness(own, shingle_set(other_text))
+            if like.same_article:
+                a, b = sorted((doc_id, other))
+                conn.execute("INSERT OR REPLACE INTO reprint_links (a, b, similarity) VALUES (?,?,?)",
+                             (a, b, round(like.jaccard, 4)))
+                linked.append(other)
+        if not linked:
+            return set()
+        return self._join(conn, doc_id, linked)
+
+    def _candidates(self, conn, keys: list[int], doc_id: str) -> list[str]:
+        marks = ",".join("?" * len(keys))
+        rows = conn.execute(
+            f"SELECT doc_id, COUNT(*) FROM reprint_bands WHERE key IN ({marks}) GROUP BY doc_id", keys
+        ).fetchall()
+        return [r[0] for r in sorted(rows, key=lambda r: -r[1]) if r[0] != doc_id]
+
+    def _plausible(self, conn, candidates: list[str], sig: np.ndarray, size: int) -> list[str]:
+        """Candidates whose signatures say they may be the same article (checked exactly afterwards).
+
+        A band collision alone is weak evidence; the full signature estimates the Jaccard similarity,
+        and with the set sizes the containment, cheaply. The bounds are loose so no copy is lost."""
+        out = []
+        for start in range(0, len(candidates), 500):
+            chunk = candidates[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, shingles, blob in conn.execute(
+                    f"SELECT doc_id, shingles, signature FROM reprint_signatures WHERE doc_id IN ({marks})", chunk):
+                jaccard = estimated_jaccard(sig, np.frombuffer(blob, dtype=np.uint32))
+                small, large = sorted((size, shingles))
+                containment = jaccard * (size + shingles) / (1 + jaccard) / max(small, 1)
+                if jaccard >= SAME_JACCARD * 0.6 or (containment >= SAME_CONTAINMENT * 0.6
+                                                     and small / max(large, 1) >= MIN_SIZE_RATIO * 0.8):
+                    out.append(doc_id)
+        return out
+
+    def _join(self, conn, doc_id: str, linked: list[str]) -> set[str]:
+        """Put a document and the groups of its copies into one group (the oldest group's id wins)."""
+        groups = {}
+        for other in linked:
+            row = conn.execute("SELECT group_id FROM reprint_groups WHERE doc_id=?", (other,)).fetchone()
+            groups[other] = row[0] if row else other
+        keep = min(groups.values(), key=lambda g: (self._group_rowid(conn, g), g))
+        members = {doc_id, *linked}
+        for gid in set(groups.values()):
+            members |= {r[0] for r in conn.execute("SELECT doc_id FROM reprint_groups WHERE group_id=?", (gid,))}
+        changed = set()
+        for member in members:
+            row = conn.execute("SELECT group_id FROM reprint_groups WHERE doc_id=?", (member,)).fetchone()
+            if row is None or row[0] != keep:
+                conn.execute("INSERT OR REPLACE INTO reprint_groups (doc_id, group_id) VALUES (?,?)", (member, keep))
+                changed.add(member)
+        return changed
+
+    @staticmethod
+    def _group_rowid(conn, gid: str) -> int:
+        row = conn.execute("SELECT MIN(rowid) FROM reprint_groups WHERE group_id=?", (gid,)).fetchone()
+        return row[0] if row and row[0] is not None else 1 << 62
+
+    def remove(self, doc_id: str) -> set[str]:
+        """Forget a deleted document; its group may split. Returns the ids whose group changed."""
+        with self.catalog.transaction() as conn:
+            row = conn.execute("SELECT group_id FROM reprint_groups WHERE doc_id=?", (doc_id,)).fetchone()
+            for table, col in (("reprint_signatures", "doc_id"), ("reprint_bands", "doc_id"),
+                               ("reprint_groups", "doc_id")):
+                conn.execute(f"DELETE FROM {table} WHERE {col}=?", (doc_id,))
+            conn.execute("DELETE FROM reprint_links WHERE a=? OR b=?", (doc_id, doc_id))
+            if row is None:
+                return set()
+            return self._regroup(conn, row[0])
+
+    def _regroup(self, conn, gid: str) -> set[str]:
+        members = [r[0] for r in conn.execute(
+            "SELECT doc_id FROM reprint_groups WHERE group_id=? ORDER BY rowid", (gid,))]
+        conn.execute("DELETE FROM reprint_groups WHERE group_id=?", (gid,))
+        changed = set(members)
+        placed: set[str] = set()
+        for start in members:
+            if start in placed:
+                continue
+            component = self._component(conn, start)
+            placed |= component
+            if len(component) < 2:
+                continue
+            new_gid = gid if gid in component else start
+            conn.executemany("INSERT INTO reprint_groups (doc_id, group_id) VALUES (?,?)",
+                             [(m, new_gid) for m in sorted(component, key=members.index)])
+        return changed
+
+    def _component(self, conn, start: str) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            current = todo.pop()
+            for (other,) in conn.execute(
+                "SELECT b FROM reprint_links WHERE a=? UNION SELECT a FROM reprint_links WHERE b=?",
+                (current, current),
+            ):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return seen
+
+    def clear(self) -> None:
+        with self.catalog.transaction() as conn:
+            for table in ("reprint_signatures", "reprint_bands", "reprint_links", "reprint_groups"):
+                conn.execute(f"DELETE FROM {table}")
+
+    def missing(self) -> list[str]:
+        """Catalogued documents that have no fingerprint yet."""
+        return [r[0] for r in self._conn().execute(
+            "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM reprint_signatures) ORDER BY id")]
+
+    # -- reading
+
+    def group_of(self, doc_id: str) -> str | None:
+        row = self._conn().execute("SELECT group_id FROM reprint_groups WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def members(self, group_id: str) -> list[str]:
+        return [r[0] for r in self._conn().execute(
+            "SELECT doc_id FROM reprint_groups WHERE group_id=? ORDER BY rowid", (group_id,))]
+
+    def copies_of(self, doc_id: str) -> list[str]:
+        """The other documents in this document's group (empty when it has no copies)."""
+        gid = self.group_of(doc_id)
+        return [m for m in self.members(gid) if m != doc_id] if gid else []
+
+    def group_sizes(self, doc_ids: list[str]) -> dict[str, int]:
+        """Number of documents in each given document's group (1 when it has no copies)."""
+        out = {d: 1 for d in doc_ids}
+        if not doc_ids:
+            return out
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._conn().execute(
+            f"SELECT g.doc_id, (SELECT COUNT(*) FROM reprint_groups h WHERE h.group_id=g.group_id) "
+            f"FROM reprint_groups g WHERE g.doc_id IN ({marks})", doc_ids).fetchall()
+        out.update({doc_id: size for doc_id, size in rows})
+        return out
+
+    def groups(self) -> Iterator[list[str]]:
+        """Every group of two or more documents."""
+        current, members = None, []
+        for gid, doc_id in self._conn().execute(
+                "SELECT group_id, doc_id FROM reprint_groups ORDER BY group_id, rowid"):
+            if gid != current and members:
+                yield members
+                members = []
+            current = gid
+            members.append(doc_id)
+        if members:
+            yield members

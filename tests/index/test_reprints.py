@@ -1,0 +1,101 @@
+"""Reprint detection: copies grouped, quotations not, groups kept through delete and reindex."""
+
+import random
+
+import pytest
+
+from benchmarks.reprint_set import build, edited, load_peps, precision_recall, quoting, reheaded, trimmed
+from index.ingest.jsonl import read_line
+from index.reprints import band_keys, same_article, shingle_hashes, signature, words
+from index.search import SearchRequest
+from tests.conftest import PEPS
+
+
+@pytest.fixture(scope="module")
+def pep_records():
+    return load_peps(PEPS)
+
+
+def add_records(archive, records):
+    import json
+
+    lines = [json.dumps(r).encode() for r in records]
+    docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(lines)]
+    archive.add_many([(d, line, {}) for d, line in zip(docs, lines)])
+    return [d.id for d in docs]
+
+
+def test_signature_is_stable_and_ignores_case_and_accents():
+    a = signature(shingle_hashes(words("The Café opened its doors to the public on Monday morning")))
+    b = signature(shingle_hashes(words("the cafe OPENED its doors to the public on monday morning")))
+    assert (a == b).all()
+    assert len(band_keys(a)) == 64
+
+
+def test_derived_copies_are_the_same_article(pep_records):
+    rng = random.Random(1)
+    rec = pep_records[0]
+    for derive in (reheaded, trimmed, edited):
+        assert same_article(rec["body"], derive(rec, rng)["body"]), derive.__name__
+
+
+def test_shared_quotation_is_not_the_same_article(pep_records):
+    rng = random.Random(2)
+    source, other = pep_records[1], pep_records[2]
+    quote = max(source["body"].split("\n\n"), key=len)
+    assert not same_article(source["body"], quoting(other, quote, source["title"], rng)["body"])
+
+
+def test_grouping_on_a_small_labelled_set(archive, pep_records):
+    labelled = build(pep_records, originals=6)
+    import json
+
+    ids = add_records(archive, [json.loads(line) for line in labelled.lines])
+    position = {doc_id: i for i, doc_id in enumerate(ids)}
+    groups = [[position[m] for m in g] for g in archive.reprints.groups()]
+    precision, recall, predicted, truth = precision_recall(labelled.labels, groups)
+    assert truth > 0
+    assert (precision, recall) == (1.0, 1.0)
+
+
+def test_search_shows_one_hit_per_group_unless_all_copies(archive, pep_records):
+    rng = random.Random(3)
+    rec = pep_records[5]
+    original, copy = add_records(archive, [
+        {k: rec[k] for k in ("title", "authors", "date", "body")}, reheaded(rec, rng)])
+    assert archive.reprints.copies_of(original) == [copy]
+    collapsed = archive.search(SearchRequest(q=f'"{rec["body"].split()[10]}"', per_page=50))
+    ids = [h.id for h in collapsed.hits]
+    assert len({original, copy} & set(ids)) == 1
+    hit = next(h for h in collapsed.hits if h.id in (original, copy))
+    assert hit.copies == 2
+    everything = archive.search(SearchRequest(q=f'"{rec["body"].split()[10]}"', per_page=50, all_copies=True))
+    assert {original, copy} <= {h.id for h in everything.hits}
+    assert everything.total == collapsed.total + 1
+
+
+def test_groups_survive_reindex_and_split_on_delete(archive, pep_records):
+    rng = random.Random(4)
+    rec = pep_records[7]
+    ids = add_records(archive, [{k: rec[k] for k in ("title", "authors", "date", "body")},
+                                reheaded(rec, rng), trimmed(rec, rng)])
+    assert sorted(next(archive.reprints.groups())) == sorted(ids)
+    archive.reindex()
+    assert archive.search(SearchRequest(filters={}, per_page=50)).total == 1
+    archive.delete(ids[0])
+    remaining = list(archive.reprints.groups())
+    assert [sorted(g) for g in remaining] == [sorted(ids[1:])]
+    archive.delete(ids[1])
+    assert list(archive.reprints.groups()) == []
+    assert archive.search(SearchRequest(per_page=50)).hits[0].copies == 1
+
+
+def test_reindex_fingerprints_documents_stored_before_reprints(archive, pep_records):
+    rng = random.Random(5)
+    rec = pep_records[9]
+    ids = add_records(archive, [{k: rec[k] for k in ("title", "authors", "date", "body")}, reheaded(rec, rng)])
+    archive.reprints.clear()
+    assert archive.reprints.missing() == sorted(ids)
+    archive.reindex()
+    assert archive.reprints.missing() == []
+    assert sorted(next(archive.reprints.groups())) == sorted(ids)
