@@ -26,5 +26,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --n $(N)
 
+eval-extract: $(STAMP)
+	$(BIN)/python -m benchmarks.eval_extract
+
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -26,6 +26,7 @@ from index.engine import Engine
 from index.errors import NotFound, Unavailable
 from index.ingest import extract
 from index.sandbox import ParseLimits, extract_isolated
+from index.related import Related
 from index.search import FacetValue, Hit, SearchRequest, SearchResult
 
 log = logging.getLogger("folio.archive")
@@ -49,7 +50,7 @@ class CheckReport:
         return dict(self.__dict__, ok=self.ok)
 
 
-class Archive:
+class Archive(Related):
     """``parse_limits`` set: files are parsed in a child process under those limits (the service and
     the CLI do this); None parses in this process. ``allow_damaged_index`` lets ``folio reindex``
     open an archive whose index cannot be read, so it can rebuild it."""
@@ -66,7 +67,7 @@ class Archive:
             raise Unavailable(f"The data directory {self.root} cannot be opened for reading and writing "
                               f"({describe_storage_error(exc)}); nothing was changed.") from exc
         try:
-            self.engine = open_engine(self.root / "index")
+            self.engine = self.attach_engine(open_engine(self.root / "index"))
         except Unavailable:
             if not allow_damaged_index:
                 self.catalog.close()
@@ -138,6 +139,7 @@ class Archive:
                 raise
             raise Unavailable(f"The document could not be indexed, so it was not stored: {exc}") from exc
         self.catalog.mark_indexed([doc.id])
+        self.after_add([record])
         return record, True
 
     def add_many(self, items: Iterable[tuple[Document, bytes, dict[str, Any]]]) -> list[tuple[Document, bool]]:
@@ -167,6 +169,7 @@ class Archive:
             self.catalog.mark_indexed([r.id for r in records])
         out.extend((r, True) for r in records)
         return out
+            self.after_add(records)
 
     def _drop_blob_if_unused(self, sha: str, new_blob: bool) -> None:
         if new_blob and not self.catalog.sha_in_use(sha):
@@ -209,6 +212,7 @@ class Archive:
         self.catalog.mark_indexed([doc_id])
         if not self.catalog.sha_in_use(doc.sha256):
             self.blobs.remove(doc.sha256)
+        self.after_delete(doc_id)
 
     def count(self) -> int:
         return self.catalog.count()
@@ -242,6 +246,7 @@ class Archive:
             ))
         facets = {name: [FacetValue(v, c) for v, c in values] for name, values in found.facets.items()}
         return SearchResult(
+        self.count_copies(hits)
             request=req, total=found.total, hits=hits, facets=facets, suggestion=found.suggestion,
             partial=found.partial, took_ms=(time.perf_counter() - started) * 1000,
         )
@@ -268,7 +273,8 @@ class Archive:
         old = self.root / "index.old"
         shutil.rmtree(building, ignore_errors=True)
         pending = self.catalog.unindexed_ids()
-        fresh = Engine(building)
+        self.catch_up_reprints()
+        fresh = self.attach_engine(Engine(building))
         try:
             count = fresh.bulk_load(self.catalog.iter_documents(), replace=False)
         finally:
@@ -279,7 +285,7 @@ class Archive:
         target.rename(old)
         building.rename(target)
         shutil.rmtree(old, ignore_errors=True)
-        self.engine = Engine(target)
+        self.engine = self.attach_engine(Engine(target))
         self.catalog.mark_indexed(pending)
         return count
 
