@@ -167,9 +167,9 @@ class Archive(Related):
                     self.catalog.delete(record.id)
                 raise Unavailable(f"The documents could not be indexed, so none was stored: {exc}") from exc
             self.catalog.mark_indexed([r.id for r in records])
+            self.after_add(records)
         out.extend((r, True) for r in records)
         return out
-            self.after_add(records)
 
     def _drop_blob_if_unused(self, sha: str, new_blob: bool) -> None:
         if new_blob and not self.catalog.sha_in_use(sha):
@@ -210,9 +210,9 @@ class Archive(Related):
             self.catalog.delete(doc_id)
         self.engine.delete([doc_id])
         self.catalog.mark_indexed([doc_id])
+        self.after_delete(doc_id)
         if not self.catalog.sha_in_use(doc.sha256):
             self.blobs.remove(doc.sha256)
-        self.after_delete(doc_id)
 
     def count(self) -> int:
         return self.catalog.count()
@@ -244,9 +244,9 @@ class Archive(Related):
                 language=doc.language,
                 content_type=doc.content_type,
             ))
+        self.count_copies(hits)
         facets = {name: [FacetValue(v, c) for v, c in values] for name, values in found.facets.items()}
         return SearchResult(
-        self.count_copies(hits)
             request=req, total=found.total, hits=hits, facets=facets, suggestion=found.suggestion,
             partial=found.partial, took_ms=(time.perf_counter() - started) * 1000,
         )
