@@ -24,7 +24,11 @@ _HEADING_STYLE = re.compile(r"^(?:heading\s*(\d)|title)$", re.IGNORECASE)
 def read(data: bytes, filename: str) -> Document:
     name = filename or "The Word document"
     document = open_docx(data, name)
-    blocks = list(iter_blocks(document))
+    try:
+        blocks = list(iter_blocks(document))
+    except Exception as exc:  # same reason as in open_docx: a malformed part deep in the package
+        raise Unreadable(f"{name} is a damaged Word document: its text cannot be read "
+                         f"({type(exc).__name__}).") from exc
     text = clean_text("\n\n".join(text for text, _style in blocks if text))
     props = document.core_properties
     title = (props.title or "").strip()
@@ -55,10 +59,11 @@ def open_docx(data: bytes, name: str):
         return docx.Document(BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise Unreadable(f"{name} is a damaged Word document and cannot be read ({exc}).") from exc
-    except Exception as exc:  # lxml raises its own syntax errors for broken XML parts
-        if type(exc).__module__.startswith("lxml"):
-            raise Unreadable(f"{name} is a damaged Word document and cannot be read ({exc}).") from exc
-        raise
+    except Exception as exc:
+        # python-docx assumes a well-formed package: a missing or malformed part surfaces as an
+        # AttributeError, TypeError or lxml syntax error from deep inside it. All mean "damaged".
+        raise Unreadable(f"{name} is a damaged Word document and cannot be read "
+                         f"({type(exc).__name__}).") from exc
 
 
 def iter_blocks(document):

@@ -131,7 +131,7 @@ def strip_site_suffix(title: str, publication: str | None) -> str:
         head, _, tail = title.rpartition(sep)
         if publication and tail.strip().lower() == publication.strip().lower():
             return head.strip()
-        if len(tail.split()) <= 4 and len(head.split()) >= 3 and len(head) > 2 * len(tail):
+        if len(tail.split()) <= 4 and len(head.split()) >= 3 and title.count(sep) == 1:
             return head.strip()
         first, _, rest = title.partition(sep)  # "The Site | The Headline"
         if publication and first.strip().lower() == publication.strip().lower():

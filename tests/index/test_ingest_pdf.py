@@ -1,0 +1,136 @@
+"""PDFs: reading order, running heads dropped, metadata with junk detection, encryption, scans."""
+
+from pathlib import Path
+
+import pytest
+
+from index.errors import Unreadable
+from index.ingest import extract
+from index.ingest.pdf import pdf_date, usable_title
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def load(name):
+    path = SAMPLES / name
+    return extract(path.read_bytes(), path.name)
+
+
+@pytest.fixture(scope="module")
+def report():
+    return load("pdf/report_with_metadata.pdf")
+
+
+def test_info_dictionary_metadata(report):
+    assert report.title == "Tidal Energy and Small Harbours"
+    assert report.authors == ["Helen Carter", "Raj Patel"]
+    assert report.published == "2021-09-15"
+    assert report.pages == 3
+    assert report.content_type == "application/pdf"
+    assert report.needs_ocr is False
+
+
+def test_running_header_and_page_numbers_are_dropped(report):
+    assert "Coastal Energy Review" not in report.text
+    assert "Page 1 of 3" not in report.text and "Page 3 of 3" not in report.text
+
+
+def test_hyphenated_line_breaks_are_joined(report):
+    assert "energy infrastructure they share" in report.text
+    assert "infra-" not in report.text
+
+
+def test_lines_are_joined_into_paragraphs_in_reading_order(report):
+    paragraphs = report.text.split("\n\n")
+    assert any(p.startswith("Small harbours along the western coast") and p.endswith("chose the first path.")
+               for p in paragraphs)
+    assert report.text.index("Part 2, section 1.") < report.text.index("Part 3, section 1.")
+
+
+def test_junk_metadata_falls_back_to_the_first_page():
+    doc = load("pdf/junk_title.pdf")
+    assert doc.title == "Heat Pumps in Listed Buildings"  # not "Microsoft Word - draft3.docx"
+    assert doc.authors == ["Helen Carter"]  # not "Administrator"; "By HELEN CARTER" cleaned
+    assert doc.published == "2019-03"  # "March 2019" on the page: month kept, no day invented
+    assert doc.pages == 2
+
+
+def test_xmp_metadata_wins_over_the_page():
+    doc = load("pdf/xmp_only.pdf")
+    assert doc.title == "Winter Grazing on Upland Farms"
+    assert doc.authors == ["Ingrid Solberg", "Kwame Mensah"]
+    assert doc.published == "2020-02-17"
+    assert doc.language == "en"
+
+
+def test_real_debian_document_with_empty_metadata():
+    doc = load("pdf/shared-mime-info-spec.pdf")
+    assert doc.title == "Shared MIME-info Database"  # the largest line on page one
+    assert doc.authors == ["Thomas Leonard"]  # not "X Desktop Group", not the e-mail line
+    assert doc.published == "2022-04-29"
+    assert doc.pages == 17
+    assert "2.1. Directory layout" in doc.sections
+    # The running head repeats the title on every page; it is not left in the body text.
+    assert doc.text.count("Shared MIME-info Database") < 5
+
+
+def test_encrypted_with_an_empty_password_is_read():
+    doc = load("pdf/encrypted_empty_password.pdf")
+    assert doc.title == "Tidal Energy and Small Harbours"
+    assert "energy infrastructure" in doc.text
+
+
+def test_encrypted_with_a_password_is_refused_clearly():
+    with pytest.raises(Unreadable) as caught:
+        load("pdf/encrypted_with_password.pdf")
+    assert caught.value.status == 422
+    assert "password" in caught.value.message
+
+
+def test_truncated_pdf_is_refused():
+    with pytest.raises(Unreadable) as caught:
+        load("broken/truncated.pdf")
+    assert "incomplete" in caught.value.message
+
+
+def test_damaged_pdf_keeps_the_cause():
+    data = (SAMPLES / "pdf/report_with_metadata.pdf").read_bytes()
+    broken = data[:9] + b"\x00garbage\x00" * 200 + b"\n%%EOF\n"
+    with pytest.raises(Unreadable) as caught:
+        extract(broken, "garbage.pdf")
+    assert caught.value.status == 422
+
+
+def test_scan_without_text_is_kept_and_marked_for_ocr(archive):
+    data = (SAMPLES / "pdf/scanned_no_text.pdf").read_bytes()
+    doc, created = archive.add(data, "scanned_no_text.pdf")
+    assert created and doc.needs_ocr is True
+    assert doc.text == ""
+    assert doc.title == "Scanned letter"
+    assert archive.get(doc.id).needs_ocr is True
+
+
+@pytest.mark.parametrize("title, ok", [
+    ("Microsoft Word - draft3.docx", False),
+    ("Untitled", False),
+    ("Document1", False),
+    ("report_final_v2", False),
+    ("C:\\Users\\jo\\Desktop\\memo.doc", False),
+    ("Slide 1", False),
+    ("", False),
+    ("Tidal Energy and Small Harbours", True),
+    ("Document Management in Small Libraries", True),
+])
+def test_junk_titles(title, ok):
+    assert usable_title(title, "upload.pdf") is ok
+
+
+@pytest.mark.parametrize("raw, iso", [
+    ("D:20210915083000+02'00'", "2021-09-15"),
+    ("D:202109", "2021-09"),
+    ("D:2021", "2021"),
+    ("D:20211399", None),
+    ("", None),
+])
+def test_pdf_dates(raw, iso):
+    assert pdf_date(raw) == iso
