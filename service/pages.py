@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -110,15 +113,37 @@ async def document_edit(request: Request, doc_id: str, archive: ArchiveDep):
 
 
 def paragraphs(text: str, sections: list[str]) -> list[tuple[str, str]]:
-    """The text as (kind, content) blocks, headings marked, for a clean reading view."""
+    """The text as (kind, content) blocks for a clean reading view: "h" headings, "pre" indented blocks
+    (code, quoted layout) and "p" paragraphs."""
     heads = set(sections)
     out = []
-    for block in text.split("\n\n"):
-        block = block.strip()
+    for raw in text.split("\n\n"):
+        block = raw.strip()
         if not block:
             continue
-        out.append(("h", block) if block in heads else ("p", block))
+        if all(line[:1] in (" ", "\t") for line in raw.strip("\n").split("\n") if line.strip()):
+            out.append(("pre", textwrap.dedent(raw.strip("\n"))))
+            continue
+        underlined = underlined_heading(block)
+        if underlined:
+            out.append(("h", underlined))
+        else:
+            out.append(("h", block) if block in heads else ("p", block))
     return out
+
+
+_UNDERLINE = re.compile(r"^([=\-~^*#+])\1{2,}$")
+
+
+def underlined_heading(block: str) -> str | None:
+    """A plain-text heading underlined with a row of '=' or '-' (as reStructuredText and many plain-text
+    articles write them): the heading's words, else None."""
+    lines = [line.strip() for line in block.split("\n")]
+    if len(lines) == 3 and _UNDERLINE.match(lines[0]) and lines[0] == lines[2]:
+        lines = lines[1:2] + lines[2:]
+    if len(lines) == 2 and _UNDERLINE.match(lines[1]) and 0 < len(lines[0]) <= 120:
+        return lines[0]
+    return None
 
 
 def form_may_write(request: Request, form) -> bool:

@@ -14,9 +14,11 @@ def bar_chart(buckets: list[tuple[str, int]], link: Callable[[str], str], height
     top = max(c for _, c in buckets) or 1
     bar_w, gap = 28, 6
     width = len(buckets) * (bar_w + gap) + gap
+    top_margin = 16  # room for the count above the tallest bar
     parts = [
-        f'<svg class="chart" role="img" aria-label="Articles per period" viewBox="0 0 {width} {height + 40}" '
-        f'width="{width}" height="{height + 40}" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" role="group" aria-label="Articles per period" viewBox="0 {-top_margin} {width} '
+        f'{height + top_margin + 20}" width="{width}" height="{height + top_margin + 20}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, (value, count) in enumerate(buckets):
         h = max(2, round(count / top * height))
