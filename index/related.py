@@ -81,3 +81,31 @@ class Related:
         sizes = self.reprints.group_sizes([h.id for h in hits])
         for hit in hits:
             hit.copies = sizes.get(hit.id, 1)
+
+    def copies(self, doc_id: str) -> tuple[str | None, list[dict]]:
+        """The id of the group's original (when the metadata says, see `original_copy`) and this
+        document's other copies, each with publication and dates, oldest first."""
+        doc = self.get(doc_id)
+        others = self.reprints.copies_of(doc_id)
+        found = self.catalog.get_many(others, with_text=False)
+        group = [doc] + [found[i] for i in others if i in found]
+        original = original_copy(group)
+        listed = sorted(group[1:], key=lambda d: (d.published or "9999", d.ingested_at, d.id))
+        return original, [copy_entry(d, d.id == original) for d in listed]
+
+
+def copy_entry(doc, is_original: bool) -> dict:
+    return {"id": doc.id, "title": doc.title, "publication": doc.publication, "published": doc.published,
+            "updated": doc.updated, "captured": doc.ingested_at, "url": doc.url,
+            "original_publication": doc.original_publication, "original": is_original}
+
+
+def original_copy(group: list) -> str | None:
+    """The id of the copy the metadata says is the original: the one published in the publication
+    another copy names as ``original_publication``. None when the metadata does not say."""
+    named = {(d.original_publication or "").strip().casefold() for d in group} - {""}
+    matches = [d for d in group if (d.publication or "").strip().casefold() in named]
+    if not matches:
+        return None
+    return min(matches, key=lambda d: (d.published or "9999", d.id)).id
+

@@ -83,12 +83,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     from service.api import router as api_router
+    from service.feeds import router as feeds_router
     from service.login import router as login_router
     from service.pages import router as pages_router
 
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(login_router)
+    app.include_router(feeds_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

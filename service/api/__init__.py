@@ -2,9 +2,11 @@
 
 from fastapi import APIRouter
 
-from service.api import browse, documents, search
+from service.api import browse, copies, documents, export, search
 
 router = APIRouter()
 router.include_router(search.router)
 router.include_router(documents.router)
 router.include_router(browse.router)
+router.include_router(copies.router)
+router.include_router(export.router)

@@ -28,6 +28,7 @@ def search_request(params: QueryParams, facets: tuple[str, ...] | None = None) -
         sort=params.get("sort", "relevance"),
         page=_int(params.get("page"), 1),
         per_page=_int(params.get("per_page"), 10),
+        all_copies=params.get("all_copies", "").lower() in ("1", "true", "yes", "on"),
     )
     if facets is not None:
         req.facets = facets
