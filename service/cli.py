@@ -137,6 +137,26 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from index.transfer import export_archive
+
+    with _archive(args) as archive:
+        manifest = export_archive(archive, Path(args.dest))
+    print(f"exported {manifest['records']} record(s), {manifest['originals']} original(s) and "
+          f"{manifest['merges']} author merge(s) to {args.dest}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from index.transfer import import_archive
+
+    with _archive(args) as archive:
+        result = import_archive(archive, Path(args.src))
+    print(f"imported {result['added']} of {result['records']} record(s) "
+          f"({result['already_present']} already present) and {result['merges']} author merge(s)")
+    return 0
+
+
 def cmd_token(args) -> int:
     from service.auth import ensure_token
 
@@ -188,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("restore", cmd_restore, "restore a backup into a new or empty data directory")
     p.add_argument("src", help="a directory written by 'folio backup'")
+
+    p = add("export", cmd_export, "write the whole archive (records, edits, merges, originals) to one file")
+    p.add_argument("dest", help="the file to write, e.g. folio-export.tar.gz")
+
+    p = add("import", cmd_import, "add the records of a 'folio export' file to this archive")
+    p.add_argument("src", help="a file written by 'folio export'")
 
     add("token", cmd_token, "print the write token (generating one if there is none)")
     return parser
