@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from index.errors import TooLarge, Unreadable, UnsupportedType
+from index.errors import FolioError, TooLarge, Unreadable
 from index.ingest import is_archive
 from service.deps import ArchiveDep, SettingsDep, TokenDep
 from service.limits import too_large_message
@@ -66,7 +66,9 @@ def add_archive_members(archive, data: bytes, filename: str, overrides: dict) ->
     for member in iter_members(data, filename, failures):
         try:
             results.append(archive.add(member.data, member.name, overrides))
-        except (UnsupportedType, Unreadable, TooLarge) as exc:
+        except FolioError as exc:  # parsing in a child process re-raises errors as FolioError
+            if exc.status not in (400, 413, 415, 422):
+                raise
             failures.append(member_failure(display_name(filename), member.name, exc.message))
     if not results:
         raise nothing_readable(display_name(filename), failures)
