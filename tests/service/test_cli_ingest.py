@@ -1,0 +1,76 @@
+"""``folio ingest`` on folders: recursion, ZIPs, progress, unchanged files skipped, failures at the end."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def folio(*args, data: Path):
+    cmd = [sys.executable, "-m", "service.cli", "--data", str(data), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+def make_folder(root: Path) -> Path:
+    folder = root / "inbox"
+    (folder / "deep" / "deeper").mkdir(parents=True)
+    (folder / ".hidden").mkdir()
+    shutil.copy(SAMPLES / "html/opengraph_only.html", folder / "night_trains.html")
+    shutil.copy(SAMPLES / "markdown/front_matter_toml.md", folder / "deep" / "walls.md")
+    shutil.copy(SAMPLES / "broken/truncated.pdf", folder / "deep" / "deeper" / "cut.pdf")
+    shutil.copy(SAMPLES / "zip/articles.zip", folder / "deep" / "bundle.zip")
+    shutil.copy(SAMPLES / "broken/empty.txt", folder / ".hidden" / "ignored.txt")
+    return folder
+
+
+def test_folder_ingest_then_rerun_skips_unchanged(tmp_path):
+    folder = make_folder(tmp_path)
+    data = tmp_path / "data"
+
+    first = folio("ingest", str(folder), data=data)
+    assert first.returncode == 1  # one file and one archive member failed
+    added = [line for line in first.stdout.splitlines() if line.startswith("added")]
+    assert len(added) == 5  # 2 files + 3 readable members of the ZIP; the hidden folder is skipped
+    assert "Night trains return to the Alps" in first.stdout
+    assert "Notes on mending a dry-stone wall" in first.stdout
+    err = first.stderr
+    assert f"folio: failed: {folder / 'deep' / 'deeper' / 'cut.pdf'} is incomplete" in err
+    assert "bundle.zip: articles/broken.txt looks like a binary file" in err
+    assert "ignored.txt" not in err
+    assert "4/4 files" in err and "files/s" in err and "ETA" in err  # the progress line
+    assert "folio: 4 file(s) in" in err and "5 added" in err and "2 failed" in err
+    assert "Traceback" not in err
+    # failures come after the progress, at the end
+    assert err.index("4/4 files") < err.index("folio: failed:")
+
+    second = folio("ingest", str(folder), data=data)
+    assert second.returncode == 1  # the broken file is tried again, and fails again
+    assert "added" not in second.stdout
+    assert "0 added" in second.stderr
+
+    walls = folder / "deep" / "walls.md"
+    os.utime(walls, (1_600_000_000, 1_600_000_000))  # touched, same bytes: recognised by content
+    walls.write_bytes(walls.read_bytes() + b"\nA closing paragraph added later, about wall copes.\n")
+    third = folio("ingest", str(folder), data=data)
+    assert [line.split()[0] for line in third.stdout.splitlines()].count("added") == 1
+    assert "1 added" in third.stderr
+
+
+def test_clean_folder_exits_zero(tmp_path):
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "email/personal_note.eml", folder / "note.eml")
+    result = folio("ingest", str(folder), "--json", data=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert '"title": "Notes from the library board meeting"' in result.stdout
+    assert "0 failed" in result.stderr
+
+
+def test_missing_path_is_a_failure_not_a_crash(tmp_path):
+    result = folio("ingest", str(tmp_path / "nowhere.txt"), data=tmp_path / "data")
+    assert result.returncode == 1
+    assert "nowhere.txt: cannot read" in result.stderr
+    assert "Traceback" not in result.stderr
