@@ -223,6 +223,7 @@ class Archive(Related):
         """The one search function behind the API, the pages and the CLI."""
         started = time.perf_counter()
         req.normalised()
+        req.filters = self.canonical_filters(req.filters)
         found = self.engine.search(req)
         docs = self.catalog.get_many([doc_id for doc_id, _ in found.hits], with_text=req.snippets)
         hits = []

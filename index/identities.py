@@ -131,17 +131,27 @@ class _Profile:
     years: set = field(default_factory=set)
 
 
-def _clusters(names: list[str]) -> list[list[str]]:
-    """Names that may be one person: full names seed clusters, initials join the one they fit."""
+def _shared(profile: _Profile, others: list[_Profile]) -> int:
+    return sum(len(profile.publications & o.publications) + len(profile.coauthors & o.coauthors) for o in others)
+
+
+def _clusters(names: list[str], profiles: dict[str, _Profile] | None = None) -> list[list[str]]:
+    """Names that may be one person: full names seed clusters, initials join the one they fit. A name
+    that fits several ("A. King" beside "Andrew King" and "Alice King") joins the one it shares the
+    most publications and co-authors with, and none when that does not decide."""
+    profiles = profiles or {}
     ordered = sorted(names, key=lambda n: (-sum(len(g) > 1 for g in name_parts(n).given), n))
     clusters: list[list[str]] = []
     for name in ordered:
         fits = [c for c in clusters if all(same_person_possible(name, other) for other in c)]
+        if len(fits) > 1 and name in profiles:
+            scored = sorted(((_shared(profiles[name], [profiles[o] for o in c if o in profiles]), i)
+                             for i, c in enumerate(fits)), reverse=True)
+            fits = [fits[scored[0][1]]] if scored[0][0] > 0 and scored[0][0] > scored[1][0] else fits
         if len(fits) == 1:
             fits[0].append(name)
         elif not fits:
             clusters.append([name])
-        # fits more than one cluster ("A. King" beside "Andrew King" and "Alice King"): too ambiguous
     return [c for c in clusters if len(c) > 1]
 
 
@@ -298,6 +308,7 @@ class Identities:
             people[mapping.get(name, name)].add(name)
         for canonical in list(people):
             people[canonical].add(canonical)
+        person_profiles = {n: _merge_profiles([profiles[v] for v in people[n] if v in profiles]) for n in people}
         by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
         for canonical in people:
             parts = name_parts(canonical)
@@ -305,14 +316,12 @@ class Identities:
                 by_key[(parts.family, parts.initial)].append(canonical)
         out = []
         for key in sorted(by_key):
-            for cluster in _clusters(by_key[key]):
+            for cluster in _clusters(by_key[key], person_profiles):
                 if any(tuple(sorted((a, b))) in distinct for a in cluster for b in cluster if a < b):
                     continue
                 names = sorted(cluster, key=lambda n: (-fullness(n)[0], n))
                 docs = {n: sum(profiles[v].documents for v in people[n] if v in profiles) for n in names}
-                merged_profiles = {n: _merge_profiles([profiles[v] for v in people[n] if v in profiles])
-                                   for n in names}
-                out.append(Suggestion(names, canonical_choice(names), docs, _evidence(names, merged_profiles)))
+                out.append(Suggestion(names, canonical_choice(names), docs, _evidence(names, person_profiles)))
         return out
 
 

@@ -32,8 +32,25 @@ class Related:
         return engine
 
     def index_extras(self, doc) -> dict:
-        return {"authors": self.identities.canonical_names(doc.authors),
-                "reprint_group": self.reprints.group_of(doc.id)}
+        canonical = self.identities.canonical_names(doc.authors)
+        variants = [v for name in canonical for v in self.identities.variants(name)]
+        return {"authors": canonical, "author_variants": variants, "reprint_group": self.reprints.group_of(doc.id)}
+
+    def canonical_filters(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+        """An ``author`` filter on any spelling of a person selects the person."""
+        if not filters.get("author"):
+            return filters
+        return {**filters, "author": list(dict.fromkeys(self.identities.canonical(a) for a in filters["author"]))}
+
+    def merge_authors(self, names: list[str], canonical: str | None = None) -> dict:
+        target, affected = self.identities.merge(names, canonical)
+        count = self.refresh_authors(affected)
+        return {"canonical": target, "variants": self.identities.variants(target), "documents": count}
+
+    def split_author(self, name: str) -> dict:
+        affected = self.identities.split(name)
+        count = self.refresh_authors(affected)
+        return {"names": sorted(affected), "documents": count}
 
     def after_add(self, records: Iterable) -> None:
         """Link new documents to their copies. The documents are stored whatever happens here: the

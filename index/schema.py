@@ -114,15 +114,18 @@ def _ingested(value: str) -> datetime | None:
         return None
 
 
-def index_fields(doc: Document, authors: list[str] | None = None, reprint_group: str | None = None) -> dict:
+def index_fields(doc: Document, authors: list[str] | None = None, reprint_group: str | None = None,
+                 author_variants: list[str] | None = None) -> dict:
     """The index entry for one record (edits already applied).
 
     ``authors``: the canonical names of the bylines (author identities); facets and filters use them,
-    while ``author:`` words find both the canonical names and the bylines as printed.
+    while ``author:`` words find the canonical names, the bylines as printed and ``author_variants``
+    (every spelling merged into the same people).
     ``reprint_group``: the group of copies the document belongs to, if it has copies."""
     printed = [a.replace(",", " ") for a in doc.authors if a]
     names = [a.replace(",", " ") for a in authors if a] if authors is not None else printed
-    searchable = names + [p for p in printed if p not in names]
+    variants = [a.replace(",", " ") for a in author_variants or [] if a]
+    searchable = list(dict.fromkeys(names + printed + variants))
     entry = {
         "id": doc.id,
         "title": doc.title or "",

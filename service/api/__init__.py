@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from service.api import browse, copies, documents, export, search
+from service.api import browse, copies, documents, export, identities, search
 
 router = APIRouter()
 router.include_router(search.router)
@@ -10,3 +10,4 @@ router.include_router(documents.router)
 router.include_router(browse.router)
 router.include_router(copies.router)
 router.include_router(export.router)
+router.include_router(identities.router)
