@@ -33,7 +33,7 @@ def read(data: bytes, filename: str) -> Document:
     return Document(
         title=strip_site_suffix(meta.title or found.get("title") or "", publication),
         authors=meta.authors or split_authors(found.get("author") or ""),
-        published=meta.published or parse_date(found.get("date") or ""),
+        published=meta.published or meta.shown_date or parse_date(found.get("date") or ""),
         updated=meta.updated,
         publication=publication,
         url=meta.url or found.get("url"),

@@ -23,6 +23,9 @@ ARTICLE_TYPES = {
     "socialmediaposting", "liveblogposting", "creativework", "backgroundnewsarticle",
 }
 
+ORGANISATION_TYPES = {"organization", "newsmediaorganization", "corporation", "governmentorganization",
+                      "educationalorganization", "ngo", "website", "brand"}
+
 AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "citation_author",
                "parsely-author", "sailthru.author", "byl", "twitter:creator:name", "og:article:author")
 DATE_META = ("article:published_time", "og:article:published_time", "citation_publication_date",
@@ -43,6 +46,9 @@ class PageMeta:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     published: str | None = None
+    #: A date shown in the article's own ``<time>`` element: weaker than declared metadata, stronger
+    #: than a date guessed from the page at large.
+    shown_date: str | None = None
     updated: str | None = None
     publication: str | None = None
     url: str | None = None
@@ -59,6 +65,7 @@ def read_page_meta(tree) -> PageMeta:
         title=first_text(title_candidates(tree, metas, ld)),
         authors=first_names(author_candidates(tree, metas, ld)),
         published=first_date(date_candidates(tree, metas, ld, "datePublished", DATE_META)),
+        shown_date=first_date(shown_dates(tree)),
         updated=first_date(date_candidates(tree, metas, ld, "dateModified", UPDATED_META, visible=False)),
         publication=first_text(publication_candidates(metas, ld)),
         url=first_text(url_candidates(tree, metas, ld)),
@@ -112,15 +119,18 @@ def _walk_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_ld(data[key], depth + 1)
 
 
-def _ld_names(value: Any) -> list[str]:
+def _ld_names(value: Any, people_only: bool = False) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
+        kind = value.get("@type")
+        if people_only and isinstance(kind, str) and kind.lower() in ORGANISATION_TYPES:
+            return []  # "author": {"@type": "Organization", "name": "BBC News"} names no person
         name = value.get("name") or " ".join(
             str(value.get(k, "")) for k in ("givenName", "familyName") if value.get(k))
         return [name] if isinstance(name, str) and name.strip() else []
     if isinstance(value, list):
-        return [n for item in value for n in _ld_names(item)]
+        return [n for item in value for n in _ld_names(item, people_only)]
     return []
 
 
@@ -161,7 +171,7 @@ def title_candidates(tree, metas, ld) -> Iterator[str | None]:
 
 def author_candidates(tree, metas, ld) -> Iterator[list[str]]:
     for obj in ld:
-        names = _ld_names(obj.get("author")) + _ld_names(obj.get("creator"))
+        names = _ld_names(obj.get("author"), True) + _ld_names(obj.get("creator"), True)
         if names:
             yield names
     for key in AUTHOR_META:
@@ -174,15 +184,16 @@ def author_candidates(tree, metas, ld) -> Iterator[list[str]]:
     itemprop = [text_of(el) for el in tree.xpath('//*[@itemprop="author"]')]
     if itemprop:
         yield itemprop
-    for el in tree.xpath("//*[@class or @id]"):
+    scope = article_scope(tree)
+    for el in scope.xpath(".//*[@class or @id]"):
         marker = (el.get("class") or "") + " " + (el.get("id") or "")
         if BYLINE_CLASS.search(marker) and el.tag not in ("body", "html", "script", "style", "meta"):
             text = text_of(el)
-            if 3 <= len(text) <= 120:
+            if 3 <= len(text) <= 120 and not in_comments(el):
                 yield [text]
-    for el in tree.iter("p", "div", "span"):
+    for el in scope.iter("p", "div", "span"):
         text = text_of(el)
-        if text[:3].lower() == "by " and len(text) <= 80 and not len(el):
+        if text[:3].lower() == "by " and len(text) <= 80 and not in_comments(el):
             yield [text]
 
 
@@ -194,12 +205,31 @@ def date_candidates(tree, metas, ld, ld_key: str, meta_keys, visible: bool = Tru
         return
     for el in tree.xpath('//*[@itemprop="datePublished"]'):
         yield el.get("content") or el.get("datetime") or text_of(el)
-    times = list(tree.iter("time"))
-    for el in times:
+    for el in tree.iter("time"):
         if el.get("pubdate") is not None or "publish" in (el.get("class") or ""):
             yield el.get("datetime") or text_of(el)
-    for el in times:
-        yield el.get("datetime") or text_of(el)
+
+
+def shown_dates(tree) -> Iterator[str | None]:
+    """Dates in ``<time>`` elements of the article (not of comments or related links), when the page
+    marks its article; on a page that does not, a ``<time>`` could belong to anything."""
+    scope = article_scope(tree)
+    if scope is tree:
+        return
+    for el in scope.iter("time"):
+        if not in_comments(el):
+            yield el.get("datetime") or text_of(el)
+
+
+def article_scope(tree):
+    """The article element when the page marks one, else the whole page."""
+    found = tree.xpath('//article|//*[@itemprop="articleBody"]|//main|//*[@role="main"]')
+    return found[0] if found else tree
+
+
+def in_comments(el) -> bool:
+    return bool(el.xpath('ancestor-or-self::*[contains(@class, "comment") or contains(@id, "comment")]'
+                         '|ancestor::aside|ancestor::footer|ancestor::nav'))
 
 
 def publication_candidates(metas, ld) -> Iterator[str | None]:

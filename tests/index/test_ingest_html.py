@@ -110,3 +110,45 @@ def test_utf8_page_declaring_latin1_is_read_as_utf8():
 ])
 def test_site_suffix(title, site, expected):
     assert strip_site_suffix(title, site) == expected
+
+
+BODY = "<p>" + "The council met on a wet evening to discuss the future of the town's harbour wall. " * 6 + "</p>"
+
+
+def page(head: str, body: str) -> bytes:
+    return f"<!doctype html><html lang='en'><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def test_organisation_as_json_ld_author_is_not_a_person():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Harbour wall vote", '
+          '"author": {"@type": "Organization", "name": "Harbour News Desk"}}</script>'
+          '<meta name="author" content="Jo Baxter">')
+    doc = extract(page(ld, f"<article><h1>Harbour wall vote</h1>{BODY}</article>"), "p.html")
+    assert doc.authors == ["Jo Baxter"]
+
+
+def test_comment_authors_and_sidebar_dates_are_not_the_articles():
+    body = (f"<article><h1>Harbour wall vote</h1><p class='byline'>By Jo Baxter</p>{BODY}"
+            "<p><time datetime='2021-06-02'>2 June 2021</time></p></article>"
+            "<section id='comments'><div class='comment'><span class='comment-author'>Sam Reed</span>"
+            "<time datetime='2021-06-09'>9 June</time><p>Great article, thanks for writing it up.</p></div></section>")
+    head = "<title>Harbour wall vote</title>"
+    doc = extract(page(head, "<aside><time datetime='2020-01-01'>1 Jan 2020</time></aside>" + body), "p.html")
+    assert doc.authors == ["Jo Baxter"]
+    assert doc.published == "2021-06-02"
+
+
+def test_broken_json_ld_does_not_lose_the_other_sources():
+    head = ('<script type="application/ld+json">{"@type": "Article", "headline": </script>'
+            '<meta property="og:title" content="Harbour wall vote">'
+            '<meta property="article:published_time" content="2021-06-02T10:00:00Z">')
+    doc = extract(page(head, BODY), "p.html")
+    assert doc.title == "Harbour wall vote"
+    assert doc.published == "2021-06-02"
+
+
+def test_url_author_meta_is_ignored():
+    head = ('<meta property="article:author" content="https://www.facebook.com/someone">'
+            '<meta name="author" content="Lena Fischer">')
+    doc = extract(page(head, BODY), "p.html")
+    assert doc.authors == ["Lena Fischer"]
