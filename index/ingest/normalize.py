@@ -313,6 +313,16 @@ _FUNCTION_WORDS = set(
 )
 
 
+#: Words that name organisations, never people; surnames that are also such words ("Post",
+#: "Herald") are left out on purpose.
+_ORGANISATION_WORDS = set(
+    "gazette news newspaper journal tribune magazine university universidad université universität "
+    "institute institut college department school centre center agency ministry council inc ltd llc "
+    "gmbh group foundation society association company corporation laboratory lab team desk staff"
+    .split()
+)
+
+
 def split_authors(s: str) -> list[str]:
     """All the people named in a byline, cleaned, in order, without duplicates.
 
@@ -399,6 +409,8 @@ def _looks_like_name(text: str) -> bool:
         return False
     if any(w.lower() in _FUNCTION_WORDS for w in words):
         return False
+    if any(w.lower().strip(".") in _ORGANISATION_WORDS for w in words):
+        return False  # "Jo Baxter, Harbour Gazette": the affiliation is not a second author
     if text.isupper() or text.islower():
         return True
     # Mixed case: every word is capitalised except name particles ("de la Cruz").

@@ -274,14 +274,22 @@ def is_site_line(lines: list[Line], i: int) -> bool:
 
 
 def name_beside_date(lines: list[Line], i: int) -> list[str]:
-    """A bare name right above or below a bare date is the byline ("Jane Doe\\nMay 1, 2020")."""
+    """A bare name right above or below a date is the byline ("Jane Doe\\nMay 1, 2020"), also when the
+    date carries its label ("Jane Doe\\nUpdated: March 5, 2021 at 10:32 a.m. ET")."""
     line = lines[i]
     if line.words > 5:
         return []
     for j in (i - 1, i + 1):
-        if 0 <= j < len(lines) and lines[j].para == line.para and parse_date(lines[j].text):
+        if 0 <= j < len(lines) and lines[j].para == line.para and is_date_line(lines[j].text):
             return split_authors(line.text)
     return []
+
+
+def is_date_line(text: str) -> bool:
+    if parse_date(text):
+        return True
+    found = parse_meta_line(text)
+    return found is not None and not found.authors and bool(found.published or found.updated)
 
 
 # -------------------------------------------------------------------------------------------------
