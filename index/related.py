@@ -94,6 +94,14 @@ class Related:
             chosen = edits if edits is not None else record
             yield doc_id, json.loads(chosen) if chosen else []
 
+    def dated_timeline(self, date: str = "published", by: str = "year", q: str = "",
+                       filters: dict[str, list[str]] | None = None) -> list[tuple[str, int]]:
+        """Articles per year, month or day of their publication, update or capture date."""
+        from index.schema import DATE_FIELDS
+
+        fieldname = DATE_FIELDS.get(date, DATE_FIELDS["published"]).get(by, "year")
+        return self.engine.facet_counts(fieldname, q=q, filters=self.canonical_filters(filters or {}))
+
     def count_copies(self, hits: list) -> None:
         sizes = self.reprints.group_sizes([h.id for h in hits])
         for hit in hits:

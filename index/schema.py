@@ -64,6 +64,25 @@ FACET_FIELDS = {
     "tag": "tag",
     "language": "lang",
     "content_type": "content_type",
+    # the other two dates, kept apart from the publication date: year updated, year and month captured
+    "updated": "updated_year",
+    "captured": "captured_year",
+    "captured_month": "captured_month",
+    "updated_month": "updated_month",
+}
+
+#: facet that filters one year or one month of each kind of date
+DATE_FILTERS = {
+    "published": {"year": "year", "month": "month"},
+    "updated": {"year": "updated", "month": "updated_month"},
+    "captured": {"year": "captured", "month": "captured_month"},
+}
+
+#: timeline field per kind of date and step: DATE_FIELDS["captured"]["month"] == "captured_month"
+DATE_FIELDS = {
+    "published": {"year": "year", "month": "month", "day": "day"},
+    "updated": {"year": "updated_year", "month": "updated_month", "day": "updated_day"},
+    "captured": {"year": "captured_year", "month": "captured_month", "day": "captured_day"},
 }
 
 #: fields searched by plain words, with the weight a match there counts
@@ -90,6 +109,13 @@ def build_schema() -> fields.Schema:
         ingested=fields.DATETIME(),
         # the reprint group of a document that has copies (empty otherwise), to show one hit per group
         reprint_group=fields.ID(sortable=True),
+        updated=fields.DATETIME(),
+        updated_year=fields.ID(),
+        updated_month=fields.ID(),
+        updated_day=fields.ID(),
+        captured_year=fields.ID(),
+        captured_month=fields.ID(),
+        captured_day=fields.ID(),
     )
 
 
@@ -112,6 +138,18 @@ def _ingested(value: str) -> datetime | None:
         return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
     except ValueError:
         return None
+
+
+def _date_parts(kind: str, iso: str | None) -> dict:
+    """``{kind}_year``, ``_month`` and ``_day`` values of a (partial) ISO date."""
+    if not iso or not iso[:4].isdigit():
+        return {}
+    out = {f"{kind}_year": iso[:4]}
+    if len(iso) >= 7:
+        out[f"{kind}_month"] = iso[:7]
+    if len(iso) >= 10:
+        out[f"{kind}_day"] = iso[:10]
+    return out
 
 
 def index_fields(doc: Document, authors: list[str] | None = None, reprint_group: str | None = None,
@@ -153,4 +191,9 @@ def index_fields(doc: Document, authors: list[str] | None = None, reprint_group:
     ingested = _ingested(doc.ingested_at)
     if ingested:
         entry["ingested"] = ingested
+    entry.update(_date_parts("captured", doc.ingested_at[:10] if doc.ingested_at else None))
+    entry.update(_date_parts("updated", doc.updated))
+    when = date_for_index(doc.updated)
+    if when:
+        entry["updated"] = when
     return {k: v for k, v in entry.items() if v not in ("", None)}

@@ -27,6 +27,8 @@ def timeline(
     q: str = Query("", max_length=2000),
     year: str | None = Query(None, pattern=r"^\d{4}$"),
     month: str | None = Query(None, pattern=r"^\d{4}-\d{2}$"),
+    date: str = Query("published", pattern="^(published|updated|captured)$",
+                      description="which date: published, updated or captured (added to the archive)"),
 ):
     """Articles per year, month or day, of the whole archive or of a query's matches."""
     filters = {}
@@ -34,8 +36,12 @@ def timeline(
         filters["year"] = [year]
     if month:
         filters["month"] = [month]
-    buckets = archive.timeline(by, q=q, filters=filters)
-    return {"by": by, "q": q, "buckets": [{"value": v, "count": c} for v, c in buckets]}
+    if date != "published":
+        from index.schema import DATE_FILTERS
+
+        filters = {DATE_FILTERS[date][step]: values for step, values in filters.items()}
+    buckets = archive.dated_timeline(date, by, q=q, filters=filters)
+    return {"by": by, "date": date, "q": q, "buckets": [{"value": v, "count": c} for v, c in buckets]}
 
 
 @router.get("/healthz")

@@ -6,7 +6,8 @@ from starlette.datastructures import QueryParams
 
 from index.search import SearchRequest
 
-FACET_PARAMS = ("author", "publication", "year", "month", "tag", "language", "content_type")
+FACET_PARAMS = ("author", "publication", "year", "month", "tag", "language", "content_type", "updated", "captured",
+                "captured_month", "updated_month")
 
 
 def _int(value: str | None, default: int) -> int:
