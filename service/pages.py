@@ -70,8 +70,10 @@ def search_page(request: Request, archive: ArchiveDep):
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str, archive: ArchiveDep):
     doc = archive.get(doc_id)
+    original, copies = archive.copies(doc_id)
     return render(request, "document.html", document_context(doc, edit_open="edit" in request.query_params,
-                                                              edit_saved="saved" in request.query_params))
+                                                              edit_saved="saved" in request.query_params,
+                                                              copies=copies, original=original))
 
 
 def document_context(doc, **extra) -> dict:
@@ -222,10 +224,12 @@ def group_by_letter(authors: list[tuple[str, int]]) -> list[tuple[str, list[tupl
 
 @router.get("/authors/{name}", response_class=HTMLResponse)
 def author_page(request: Request, name: str, archive: ArchiveDep):
+    name = archive.identities.canonical(name)  # any spelling of a person shows the person
     result = archive.search(SearchRequest(filters={"author": [name]}, sort="newest", per_page=100,
                                           facets=("publication", "year", "author"), facet_limit=0))
     years = sorted(result.facets.get("year", []), key=lambda f: f.value)
-    return render(request, "author.html", {"name": name, "result": result, "years": years})
+    return render(request, "author.html", {"name": name, "result": result, "years": years,
+                                           "variants": archive.identities.variants(name)})
 
 
 @router.get("/timeline", response_class=HTMLResponse)
