@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -170,5 +171,6 @@ def _member_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, archive_name
                         "size (a zip bomb) or beyond the size of any article."
                     )
                 yield chunk
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError,
+            zlib.error) as exc:
         raise Unreadable(f"{archive_name}: {info.filename} cannot be decompressed ({exc}).") from exc

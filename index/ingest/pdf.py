@@ -10,6 +10,7 @@ byline. A PDF without a text layer (a scan) is kept and marked as needing OCR.
 from __future__ import annotations
 
 import re
+import zlib
 from io import BytesIO
 
 from index.document import Document
@@ -44,10 +45,7 @@ def read(data: bytes, filename: str) -> Document:
         raise Unreadable(f"{name} is incomplete: the PDF ends before its last part (it may have been "
                          "cut short while downloading or copying).")
     reader = open_pdf(data, name)
-    try:
-        pages = [page_lines(page) for page in reader.pages]
-    except Exception as exc:  # pypdf raises many unrelated types on damaged content streams
-        raise Unreadable(f"{name} is a damaged PDF: its pages cannot be read ({exc}).") from exc
+    pages = read_pages(reader, name)
     first_page = pages[0] if pages else []
     body_pages = drop_running_lines(pages)
     text = clean_text("\n\n".join(p for lines in body_pages for p in paragraphs(lines)))
@@ -93,10 +91,31 @@ def open_pdf(data: bytes, name: str):
         raise
     except FileNotDecryptedError as exc:
         raise Unreadable(f"{name} is protected by a password; remove the password and upload it again.") from exc
+    except NotImplementedError as exc:  # a security handler other than the standard one
+        raise Unreadable(f"{name} is encrypted in a way Folio cannot open ({exc}).") from exc
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError,
-            IndexError, RecursionError, OSError) as exc:
+            IndexError, RecursionError, OSError, AssertionError, zlib.error) as exc:
         raise Unreadable(f"{name} is a damaged PDF and cannot be read ({exc}).") from exc
     return reader
+
+
+def read_pages(reader, name: str) -> list[list[Line]]:
+    """Every page's lines; a damaged page counts as empty unless every page is damaged."""
+    pages: list[list[Line]] = []
+    errors: list[Exception] = []
+    try:
+        page_list = list(reader.pages)
+    except Exception as exc:  # pypdf raises many unrelated types on a damaged page tree
+        raise Unreadable(f"{name} is a damaged PDF: its pages cannot be found ({exc}).") from exc
+    for page in page_list:
+        try:
+            pages.append(page_lines(page))
+        except Exception as exc:  # same: a damaged content stream can fail in any way
+            errors.append(exc)
+            pages.append([])
+    if page_list and len(errors) == len(page_list):
+        raise Unreadable(f"{name} is a damaged PDF: none of its pages can be read ({errors[0]}).") from errors[0]
+    return pages
 
 
 # -- metadata -----------------------------------------------------------------------------------
