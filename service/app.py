@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from service.api import router as api_router
     from service.feeds import router as feeds_router
+    from service.identity_pages import router as identity_router
     from service.passage_page import router as passage_router
     from service.login import router as login_router
     from service.pages import router as pages_router
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(login_router)
     app.include_router(feeds_router)
     app.include_router(passage_router)
+    app.include_router(identity_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

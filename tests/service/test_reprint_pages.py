@@ -41,3 +41,33 @@ def test_author_page_of_a_variant_shows_the_person_with_a_feed(client, auth):
     assert "<h1>Andrew King</h1>" in page and "Also bylined as A. King" in page
     assert '/feed?author=Andrew%20King' in page
     assert "2 articles" in page
+
+
+def csrf_of(page: str) -> str:
+    import re
+
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def test_identities_page_merges_and_splits_with_the_token(client, auth):
+    from tests.conftest import TOKEN
+
+    client.post("/api/documents", headers=auth,
+                files={"file": ("n.txt", b"Harbour notes\n\nBy A. King\n\nThe boats came back after the storm.",
+                                "text/plain")})
+    page = client.get("/identities").text
+    assert 'value="A. King" checked' in page and 'value="Andrew King" checked' in page
+    csrf = csrf_of(page)
+    names = {"names": ["Andrew King", "A. King"], "canonical": "Andrew King", "csrf_token": csrf}
+    refused = client.post("/identities/merge", data={**names, "token": "wrong"})
+    assert refused.status_code == 401 and "nothing was merged" in refused.text
+    forged = client.post("/identities/merge", data={**names, "token": TOKEN, "csrf_token": "x"})
+    assert forged.status_code == 403
+    merged = client.post("/identities/merge", data={**names, "token": TOKEN}, follow_redirects=False)
+    assert merged.status_code == 303
+    after = client.get(merged.headers["location"]).text
+    assert "Merged into Andrew King" in after and "also bylined as" in after
+    split = client.post("/identities/split", data={"name": "A. King", "token": TOKEN, "csrf_token": csrf},
+                        follow_redirects=False)
+    assert split.status_code == 303
+    assert "Nothing merged yet." in client.get("/identities").text
