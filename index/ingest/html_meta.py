@@ -23,6 +23,7 @@ ARTICLE_TYPES = {
     "socialmediaposting", "liveblogposting", "creativework", "backgroundnewsarticle",
 }
 
+GENERIC_TYPES = {"webpage", "creativework", "['webpage']", "['creativework']"}
 ORGANISATION_TYPES = {"organization", "newsmediaorganization", "corporation", "governmentorganization",
                       "educationalorganization", "ngo", "website", "brand"}
 
@@ -60,7 +61,7 @@ class PageMeta:
 def read_page_meta(tree) -> PageMeta:
     """Everything the markup of ``tree`` (an lxml HTML document) says about its article."""
     metas = meta_tags(tree)
-    ld = list(json_ld_articles(tree))
+    ld = json_ld_articles(tree)
     return PageMeta(
         title=first_text(title_candidates(tree, metas, ld)),
         authors=first_names(author_candidates(tree, metas, ld)),
@@ -90,8 +91,11 @@ def meta_tags(tree) -> dict[str, str]:
     return out
 
 
-def json_ld_articles(tree) -> Iterator[dict[str, Any]]:
-    """JSON-LD objects describing an article, from every ``application/ld+json`` script on the page."""
+def json_ld_articles(tree) -> list[dict[str, Any]]:
+    """JSON-LD objects describing an article, from every ``application/ld+json`` script on the page,
+    with references (``"author": {"@id": "#person-1"}``, as WordPress SEO plugins write them)
+    replaced by the objects they point to."""
+    nodes: list[dict[str, Any]] = []
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
@@ -99,11 +103,25 @@ def json_ld_articles(tree) -> Iterator[dict[str, Any]]:
             data = json.loads(script.text.strip().rstrip(";"))
         except ValueError:
             continue  # broken JSON-LD is common; the other sources still count
-        for obj in _walk_ld(data):
-            types = obj.get("@type")
-            types = types if isinstance(types, list) else [types]
-            if any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types):
-                yield obj
+        nodes.extend(_walk_ld(data))
+    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and len(n) > 1}
+    articles = []
+    for obj in nodes:
+        types = obj.get("@type")
+        types = types if isinstance(types, list) else [types]
+        if any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types):
+            articles.append({k: _resolve(v, by_id) for k, v in obj.items()})
+    # A specific article type says more than the page around it (WebPage, CreativeWork).
+    articles.sort(key=lambda o: str(o.get("@type")).lower() in GENERIC_TYPES)
+    return articles
+
+
+def _resolve(value: Any, by_id: dict[str, dict]) -> Any:
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in by_id:
+        return by_id[value["@id"]]
+    if isinstance(value, list):
+        return [_resolve(v, by_id) for v in value]
+    return value
 
 
 def _walk_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:

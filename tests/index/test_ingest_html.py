@@ -152,3 +152,19 @@ def test_url_author_meta_is_ignored():
             '<meta name="author" content="Lena Fischer">')
     doc = extract(page(head, BODY), "p.html")
     assert doc.authors == ["Lena Fischer"]
+
+
+def test_json_ld_references_are_followed():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+          '{"@type": "WebPage", "@id": "https://x.example/p#webpage", "name": "Harbour wall vote - Harbour Gazette",'
+          ' "datePublished": "2021-06-01"},'
+          '{"@type": "Article", "@id": "https://x.example/p#article", "headline": "Harbour wall vote",'
+          ' "datePublished": "2021-06-02T08:00:00+00:00", "author": {"@id": "https://x.example/#/person/1"},'
+          ' "publisher": {"@id": "https://x.example/#org"}},'
+          '{"@type": "Person", "@id": "https://x.example/#/person/1", "name": "Jo Baxter"},'
+          '{"@type": "Organization", "@id": "https://x.example/#org", "name": "Harbour Gazette"}]}</script>')
+    doc = extract(page(ld, BODY), "p.html")
+    assert doc.title == "Harbour wall vote"
+    assert doc.authors == ["Jo Baxter"]
+    assert doc.published == "2021-06-02"  # the Article's date, not the WebPage's
+    assert doc.publication == "Harbour Gazette"
