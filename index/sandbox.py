@@ -75,12 +75,23 @@ def serve(socket_path: str) -> None:
 
     for name in PRELOAD:
         importlib.import_module(name)
+    from index.ingest import READERS
+
+    for target in READERS.values():  # every reader imported once here, not once per file
+        try:
+            importlib.import_module(target.split(":")[0])
+        except ImportError:
+            pass
+    _warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return  # the process that started us is already gone
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())  # nobody reads the pipe any more
     while True:
@@ -96,6 +107,18 @@ def serve(socket_path: str) -> None:
                 finally:
                     os._exit(0)
             conn.close()
+
+
+def _warm_up() -> None:
+    """Read one small article here, once, so models the readers load lazily (language detection)
+    are already in memory in every child instead of being loaded again per file."""
+    from index.ingest import extract
+
+    sample = ("A note on harbours\n\nBy Ann Example\n\n" + "Ships come and go with the tide. " * 20).encode()
+    try:
+        extract(sample, "warm-up.txt")
+    except Exception:
+        pass
 
 
 def _handle(conn: socket.socket) -> None:
@@ -164,6 +187,11 @@ class _Helper:
 
 
 _helper = _Helper()
+
+
+def start_helper() -> None:
+    """Start the reader process now (the service does this on start, so the first upload is quick)."""
+    _helper.address()
 
 
 def extract_isolated(data: bytes, filename: str, limits: ParseLimits | None = None) -> Document:

@@ -41,7 +41,10 @@ def load_seeds(archive: Archive, seeds: Path | None) -> int:
 def open_archive(settings: Settings) -> tuple[Archive, str]:
     from index.sandbox import ParseLimits
 
+    from index.sandbox import start_helper
+
     archive = Archive(settings.data, ParseLimits(settings.parse_timeout, settings.parse_memory_mb))
+    start_helper()
     token, generated = ensure_token(settings.data, settings.token)
     if generated:
         # the token itself never goes to a log: it is read from the file, which only its owner can read

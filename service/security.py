@@ -24,6 +24,8 @@ DOCS_POLICY = "default-src 'self' https://cdn.jsdelivr.net; script-src 'self' 'u
 #: reachable without the token in private mode
 PUBLIC_PATHS = ("/login", "/healthz")
 PUBLIC_PREFIXES = ("/static/",)
+#: no page or API call needs a longer query string; longer ones are refused before any parsing
+MAX_QUERY_STRING = 16 * 1024
 
 
 def security_headers(path: str) -> list[tuple[bytes, bytes]]:
@@ -78,6 +80,8 @@ class SecurityMiddleware:
                                + [(k, v) for k, v in extra if k not in existing or k == b"set-cookie"])
             await send(message)
 
+        if len(scope.get("query_string", b"")) > MAX_QUERY_STRING:
+            return await _plain_error(send_with_headers, 414, "The address is too long; shorten the query.")
         if self.private_getter() and not self._allowed(scope, path, headers, cookies):
             return await self._turn_away(scope, path, send_with_headers)
         return await self.app(scope, receive, send_with_headers)
@@ -106,3 +110,10 @@ class SecurityMiddleware:
                      "headers": [(b"location", target.encode("latin-1", "replace")), (b"content-length", b"0")]}
         await send(start)
         await send({"type": "http.response.body", "body": body})
+
+
+async def _plain_error(send, status: int, message: str) -> None:
+    body = json.dumps({"error": {"status": status, "message": message}}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

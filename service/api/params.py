@@ -17,12 +17,28 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+#: longer queries are refused before they reach the parser: each word costs spelling suggestions
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_WORDS = 200
+
+
+def bounded_query(q: str) -> str:
+    """The query, or a 422 a person understands when it is too long to be a search."""
+    from index.errors import Unreadable
+
+    if len(q) > MAX_QUERY_CHARS:
+        raise Unreadable(f"The query is {len(q):,} characters long; at most {MAX_QUERY_CHARS:,} are searched.")
+    if len(q.split()) > MAX_QUERY_WORDS:
+        raise Unreadable(f"The query has {len(q.split()):,} words; at most {MAX_QUERY_WORDS} are searched.")
+    return q
+
+
 def search_request(params: QueryParams, facets: tuple[str, ...] | None = None) -> SearchRequest:
     filters = {name: params.getlist(name) for name in FACET_PARAMS if params.getlist(name)}
     if "lang" in params:
         filters.setdefault("language", params.getlist("lang"))
     req = SearchRequest(
-        q=params.get("q", ""),
+        q=bounded_query(params.get("q", "")),
         filters=filters,
         date_from=params.get("from") or None,
         date_to=params.get("to") or None,
