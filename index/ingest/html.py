@@ -29,11 +29,12 @@ def read(data: bytes, filename: str) -> Document:
     meta = read_page_meta(tree)
     found = run_trafilatura(markup, meta.url)
     text = _HEADERLINK.sub("", clean_text(found.get("text") or "")) or visible_text(tree)
-    publication = meta.publication or _site_name(found)
+    # trafilatura's site name is often a guess from the <title>; only a declared name is kept.
+    publication = meta.publication
     return Document(
         title=strip_site_suffix(meta.title or found.get("title") or "", publication),
         authors=meta.authors or split_authors(found.get("author") or ""),
-        published=meta.published or meta.shown_date or parse_date(found.get("date") or ""),
+        published=meta.published or meta.shown_date or guessed_date(found.get("date")),
         updated=meta.updated,
         publication=publication,
         url=meta.url or found.get("url"),
@@ -131,7 +132,7 @@ def strip_site_suffix(title: str, publication: str | None) -> str:
         head, _, tail = title.rpartition(sep)
         if publication and tail.strip().lower() == publication.strip().lower():
             return head.strip()
-        if len(tail.split()) <= 4 and len(head.split()) >= 3 and title.count(sep) == 1:
+        if len(tail.split()) <= 5 and len(head.split()) >= 2 and title.count(sep) == 1:
             return head.strip()
         first, _, rest = title.partition(sep)  # "The Site | The Headline"
         if publication and first.strip().lower() == publication.strip().lower():
@@ -139,11 +140,13 @@ def strip_site_suffix(title: str, publication: str | None) -> str:
     return title
 
 
-def _site_name(found: dict) -> str | None:
-    site = found.get("sitename")
-    if site and site != found.get("hostname"):
-        return site
-    return None
+def guessed_date(value: str | None) -> str | None:
+    """trafilatura's date, as a year when it is January 1st: its date finder fills a date it only
+    knows the year of (a copyright line, "2018 edition") with -01-01, and Folio does not invent days."""
+    iso = parse_date(value or "")
+    if iso and iso.endswith("-01-01"):
+        return iso[:4]
+    return iso
 
 
 def _summary(meta: PageMeta) -> str:

@@ -168,3 +168,17 @@ def test_json_ld_references_are_followed():
     assert doc.authors == ["Jo Baxter"]
     assert doc.published == "2021-06-02"  # the Article's date, not the WebPage's
     assert doc.publication == "Harbour Gazette"
+
+
+def test_a_year_guessed_by_trafilatura_stays_a_year():
+    from index.ingest.html import guessed_date
+
+    assert guessed_date("2018-01-01") == "2018"
+    assert guessed_date("2018-03-01") == "2018-03-01"
+    assert guessed_date(None) is None
+
+
+def test_declared_publication_only_and_site_suffix_after_two_words():
+    doc = extract(page("<title>Control Flow - The Rust Programming Language</title>", BODY), "p.html")
+    assert doc.title == "Control Flow"
+    assert doc.publication is None  # not guessed from the title
