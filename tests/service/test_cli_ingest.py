@@ -74,3 +74,17 @@ def test_missing_path_is_a_failure_not_a_crash(tmp_path):
     assert result.returncode == 1
     assert "nowhere.txt: cannot read" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_broken_sample_gets_one_readable_line(tmp_path):
+    result = folio("ingest", str(SAMPLES / "broken"), data=tmp_path / "data")
+    assert result.returncode == 1
+    failed = [line for line in result.stderr.splitlines() if line.startswith("folio: failed:")]
+    expected = {"binary_named.txt": "binary file", "empty.txt": "is empty", "spreadsheet.xlsx": "other than Word",
+                "truncated.pdf": "incomplete", "whitespace_only.html": "is empty"}
+    assert len(failed) == len(expected)
+    for name, words in expected.items():
+        line = next(line for line in failed if name in line)
+        assert words in line
+    assert "Traceback" not in result.stderr
+    assert "html named pdf" in result.stdout  # an HTML page saved under a .pdf name is still read
