@@ -156,19 +156,6 @@ def display_name(filename: str) -> str:
     return name[:80] + ("…" if len(name) > 80 else "")
 
 
-def warm_up() -> None:
-    """Import every reader and load the language model now rather than on the first file.
-
-    For a process that forks a child per file (the parsing sandbox): done once in the parent, it
-    saves each child about 1.5 s, most of it py3langid loading its model.
-    """
-    for content_type in READERS:
-        reader_for(content_type)
-    from index.ingest.normalize import detect_language
-
-    detect_language("A sentence long enough for the language model to be loaded and used once.")
-
-
 def reader_for(content_type: str) -> Reader:
     target = READERS.get(content_type)
     if target is None:

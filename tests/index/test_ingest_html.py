@@ -182,3 +182,10 @@ def test_declared_publication_only_and_site_suffix_after_two_words():
     doc = extract(page("<title>Control Flow - The Rust Programming Language</title>", BODY), "p.html")
     assert doc.title == "Control Flow"
     assert doc.publication is None  # not guessed from the title
+
+
+def test_a_tiny_page_still_gives_its_text():
+    doc = extract(b"<html><body><h1>Gate code</h1><p>The new gate code is on the notice board.</p></body></html>",
+                  "note.html")
+    assert "notice board" in doc.text
+    assert doc.title == "Gate code"

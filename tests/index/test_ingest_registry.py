@@ -92,12 +92,3 @@ def test_a_damaged_zip_is_unreadable():
     with pytest.raises(Unreadable):
         extract(b"PK\x03\x04" + b"\x00" * 200, "broken.docx")
 
-
-def test_warm_up_imports_every_reader():
-    import sys
-
-    from index.ingest import READERS, warm_up
-
-    warm_up()
-    for target in READERS.values():
-        assert target.split(":")[0] in sys.modules
