@@ -158,8 +158,8 @@ def form_may_write(request: Request, form) -> bool:
 
 #: What to do about a rejected upload, by the HTTP status of the refusal (shown by the page and its script).
 UPLOAD_ADVICE = {
-    401: "Enter the write token: it is printed when Folio first starts and kept in the file 'token' "
-         "of the data folder.",
+    401: "Enter the write token (the command 'folio token' prints it; it is also kept in the file 'token' "
+         "of the data folder), or log in once.",
     413: "Split the file into smaller parts, or ask whoever runs Folio to raise FOLIO_MAX_UPLOAD_MB.",
     415: "Save the article as " + SUPPORTED + ", then upload it again.",
     422: "Check that the file opens on your computer; a scanned PDF needs text recognition (OCR) first.",
