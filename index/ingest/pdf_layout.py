@@ -9,6 +9,7 @@ top or bottom of most pages.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections import Counter
@@ -67,14 +68,15 @@ def _shape(text: str) -> str:
 
 
 def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
-    """Remove page numbers and lines repeated at the top or bottom of at least half the pages."""
+    """Remove page numbers and lines repeated at the top or bottom of many pages."""
     if not pages:
         return pages
     counts: Counter[str] = Counter()
     for lines in pages:
         edges = {_shape(line.text) for line in lines[:EDGE_LINES] + lines[-EDGE_LINES:]}
         counts.update(edges)
-    threshold = max(2, (len(pages) + 1) // 2)
+    # 40% rather than half: books alternate their running heads (author left, chapter right).
+    threshold = max(2, math.ceil(len(pages) * 0.4))
     running = {shape for shape, n in counts.items()
                if n >= threshold and len(shape.split()) <= MAX_RUNNING_WORDS}
     out = []

@@ -41,7 +41,10 @@ def upload(
     summary: str | None = Form(None),
     url: str | None = Form(None),
 ):
-    """Store and index one file. 201 with the record; 200 with the existing record for the same content."""
+    """Store and index one file. 201 with the record; 200 with the existing record for the same content.
+
+    A ZIP archive stores each member as its own document and answers
+    ``{"documents": [...], "failed": ["member: reason", ...], "created": n}``."""
     values = dict(title=title, authors=authors, published=published, publication=publication,
                   original_publication=original_publication, language=language, tags=tags,
                   summary=summary, url=url)

@@ -134,3 +134,19 @@ def test_junk_titles(title, ok):
 ])
 def test_pdf_dates(raw, iso):
     assert pdf_date(raw) == iso
+
+
+def test_alternating_running_heads_of_a_book_are_dropped():
+    from tests.samples.make_samples import make_pdf
+
+    pages = []
+    for number in range(1, 7):
+        head = "Jane Author" if number % 2 == 0 else "Chapter Two: Tides"
+        body = [(72, 700 - 14 * k, 11, f"Line {k} of page {number} tells part of the story of the harbour wall.", False)
+                for k in range(8)]
+        pages.append([(72, 760, 9, head, False)] + body + [(300, 40, 9, str(number), False)])
+    doc = extract(make_pdf(pages, info={"Title": "Tides", "Author": "Jane Author"}), "book.pdf")
+    assert "Chapter Two: Tides" not in doc.text
+    assert "Jane Author" not in doc.text
+    assert "Line 0 of page 1 tells" in doc.text and "Line 7 of page 6 tells" in doc.text
+    assert doc.pages == 6
