@@ -11,13 +11,14 @@ import re
 
 from index.document import Document
 from index.errors import Unreadable
-from index.ingest.html_meta import PageMeta, read_page_meta, text_of
+from index.ingest.html_meta import PageMeta, article_scope, in_comments, read_page_meta, text_of
 from index.ingest.normalize import clean_text, decode_text, detect_language, parse_date, split_authors
 
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " « ", " » ")
 MAX_SECTIONS = 100
+MAX_SITE_WORDS = 6
 #: Documentation generators put a pilcrow link after each heading; it is not part of the text.
 _HEADERLINK = re.compile(r"[ \t]*¶(?=\n|$)")
 
@@ -29,13 +30,14 @@ def read(data: bytes, filename: str) -> Document:
     meta = read_page_meta(tree)
     found = run_trafilatura(markup, meta.url)
     text = _HEADERLINK.sub("", clean_text(found.get("text") or "")) or visible_text(tree)
-    # trafilatura's site name is often a guess from the <title>; only a declared name is kept.
-    publication = meta.publication
+    # trafilatura's site name is often a guess; the <title> names the site only beside the headline.
+    title = strip_site_suffix(meta.title or found.get("title") or "", meta.publication)
+    publication = meta.publication or site_from_title(meta.page_title, title)
     return Document(
-        title=strip_site_suffix(meta.title or found.get("title") or "", publication),
+        title=title,
         authors=meta.authors or split_authors(found.get("author") or ""),
         published=meta.published or meta.shown_date or guessed_date(found.get("date")),
-        updated=meta.updated,
+        updated=meta.updated if meta.updated != meta.published else None,
         publication=publication,
         url=meta.url or found.get("url"),
         language=meta.language or detect_language(text),
@@ -110,10 +112,8 @@ def visible_text(tree) -> str:
 
 def headings(tree) -> list[str]:
     out: list[str] = []
-    mains = tree.xpath('//article|//main|//*[@role="main"]')
-    scope = mains[0] if mains else tree
-    for el in scope.iter("h2", "h3"):
-        if el.xpath('ancestor::nav|ancestor::aside|ancestor::header|ancestor::footer|ancestor::*[@role="navigation"]'):
+    for el in article_scope(tree).iter("h2", "h3"):
+        if in_comments(el) or el.xpath('ancestor::header|ancestor::*[@role="navigation"]'):
             continue
         text = text_of(el).rstrip("¶#").strip()
         if text and len(text) <= 150 and text not in out:
@@ -138,6 +138,21 @@ def strip_site_suffix(title: str, publication: str | None) -> str:
         if publication and first.strip().lower() == publication.strip().lower():
             return rest.strip()
     return title
+
+
+def site_from_title(page_title: str, headline: str) -> str | None:
+    """"Headline :: Island Courier" names the site when one side is exactly the headline."""
+    page_title = " ".join(page_title.split())
+    if not headline:
+        return None
+    for sep in _TITLE_SEPARATORS:
+        if page_title.count(sep) != 1:
+            continue
+        left, _, right = page_title.partition(sep)
+        site = right if left.strip() == headline else left if right.strip() == headline else None
+        if site and 1 <= len(site.split()) <= MAX_SITE_WORDS and site[:1].isupper():
+            return site.strip()
+    return None
 
 
 def guessed_date(value: str | None) -> str | None:

@@ -56,6 +56,7 @@ class PageMeta:
     language: str | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)
+    page_title: str = ""  # the <title> element as written, site name and all
 
 
 def read_page_meta(tree) -> PageMeta:
@@ -74,6 +75,7 @@ def read_page_meta(tree) -> PageMeta:
         description=first_text(metas.get(k) for k in ("description", "og:description",
                                                        "twitter:description", "dc.description")),
         tags=page_tags(metas, ld),
+        page_title=text_of(tree.find(".//title")) if tree.find(".//title") is not None else "",
     )
 
 
@@ -240,9 +242,13 @@ def shown_dates(tree) -> Iterator[str | None]:
 
 
 def article_scope(tree):
-    """The article element when the page marks one, else the whole page."""
-    found = tree.xpath('//article|//*[@itemprop="articleBody"]|//main|//*[@role="main"]')
-    return found[0] if found else tree
+    """The article element when the page marks one, else its main part, else the whole page."""
+    for path in ('//article[not(ancestor::*[contains(@class, "comment")])]', '//*[@itemprop="articleBody"]',
+                 "//main", '//*[@role="main"]'):
+        found = tree.xpath(path)
+        if found:
+            return found[0]
+    return tree
 
 
 def in_comments(el) -> bool:
@@ -251,6 +257,9 @@ def in_comments(el) -> bool:
 
 
 def publication_candidates(metas, ld) -> Iterator[str | None]:
+    """The site's own name first: a blog's publisher is often a society or company, but readers and
+    catalogues know it by the site's name."""
+    yield metas.get("og:site_name")
     for obj in ld:
         for key in ("publisher", "sourceOrganization", "isPartOf"):
             names = _ld_names(obj.get(key))

@@ -178,10 +178,36 @@ def test_a_year_guessed_by_trafilatura_stays_a_year():
     assert guessed_date(None) is None
 
 
-def test_declared_publication_only_and_site_suffix_after_two_words():
+def test_site_name_beside_the_headline_in_the_title():
     doc = extract(page("<title>Control Flow - The Rust Programming Language</title>", BODY), "p.html")
     assert doc.title == "Control Flow"
-    assert doc.publication is None  # not guessed from the title
+    assert doc.publication == "The Rust Programming Language"
+
+
+def test_no_site_name_guessed_when_the_title_is_not_headline_plus_site():
+    doc = extract(page("<title>thread.rs - source</title>", BODY), "p.html")
+    assert doc.title == "thread.rs - source"
+    assert doc.publication is None
+
+
+@pytest.mark.parametrize("name, title, authors, published, publication", [
+    ("wordpress_yoast.html", "Why our allotment switched to no-dig beds", ["Priya Raman"], "2019-08-14",
+     "Muddy Boots Blog"),
+    ("substack_like.html", "The quiet economics of the corner shop", ["Marcus Webb"], "2023-10-02", "The High Street"),
+    ("medium_like.html", "Learning to read a tide table", ["Dana Kowalski"], "2021-04-19", "Medium"),
+    ("local_news_visible_only.html", "Ferry timetable cut leaves islanders stranded", ["Samuel Okafor", "Lina Hassan"],
+     "2022-06-07", "Island Courier"),
+])
+def test_common_publishing_platforms(name, title, authors, published, publication):
+    doc = load(name)
+    assert (doc.title, doc.authors, doc.published, doc.publication) == (title, authors, published, publication)
+
+
+def test_wordpress_comments_are_not_sections_or_authors():
+    doc = load("wordpress_yoast.html")
+    assert doc.sections == ["What we use", "What went wrong"]
+    assert "Tom Hughes" not in doc.authors
+    assert doc.updated == "2020-02-03"
 
 
 def test_a_tiny_page_still_gives_its_text():
