@@ -1,6 +1,6 @@
 """Precision and recall of reprint grouping on PEPs with derived copies and shared quotations.
 
-    .venv/bin/python -m benchmarks.eval_reprints [--originals 100] [--peps PATH]
+    .venv/bin/python -m benchmarks.eval_reprints [--originals 100] [--hard] [--peps PATH]
 
 Builds the labelled set of `benchmarks.reprint_set` in a temporary archive (real catalog and index),
 lets ingestion group it, and prints pairwise precision and recall, overall and per kind of copy.
@@ -26,8 +26,8 @@ def group_positions(archive: Archive, ids: list[str]) -> list[list[int]]:
     return [[position[m] for m in group if m in position] for group in archive.reprints.groups()]
 
 
-def evaluate(peps_path: Path, originals: int, root: Path) -> dict:
-    labelled = build(load_peps(peps_path), originals)
+def evaluate(peps_path: Path, originals: int, root: Path, hard: bool = False) -> dict:
+    labelled = build(load_peps(peps_path), originals, hard=hard)
     docs = [read_line(line, "reprints.jsonl", n + 1) for n, line in enumerate(labelled.lines)]
     started = time.perf_counter()
     with Archive(root) as archive:
@@ -40,7 +40,7 @@ def evaluate(peps_path: Path, originals: int, root: Path) -> dict:
     originals_at = {label: i for i, (label, kind) in enumerate(zip(labelled.labels, labelled.kinds))
                     if kind == "original"}
     for i, kind in enumerate(labelled.kinds):
-        if kind in ("original", "quoted", "quoting", "same-quote"):
+        if kind in ("original", "quoted", "quoting", "same-quote", "commentary"):
             continue
         pair = tuple(sorted((originals_at[labelled.labels[i]], i)))
         hit, total = per_kind.get(kind, (0, 0))
@@ -53,9 +53,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--originals", type=int, default=100)
     parser.add_argument("--peps", type=Path, default=DEFAULT_PEPS)
+    parser.add_argument("--hard", action="store_true",
+                        help="add excerpts, heavy rewrites and commentaries built of long quotations")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        result = evaluate(args.peps, args.originals, Path(tmp) / "data")
+        result = evaluate(args.peps, args.originals, Path(tmp) / "data", hard=args.hard)
     print(f"documents {result['documents']}  ingest {result['ingest_seconds']:.1f} s")
     print(f"precision {result['precision']:.3f}  recall {result['recall']:.3f}  "
           f"(predicted pairs {result['predicted_pairs']}, true pairs {result['true_pairs']})")

@@ -77,7 +77,36 @@ def all_at_once(rec: dict, rng: random.Random) -> dict:
     return edited(trimmed(reheaded(rec, rng), rng), rng, rate=0.02)
 
 
+def excerpt(rec: dict, rng: random.Random) -> dict:
+    """Only the opening quarter or so, as a teaser that links to the rest (a hard case)."""
+    paras = paragraphs(rec["body"])
+    keep = max(2, int(len(paras) * rng.uniform(0.2, 0.35)))
+    return {"title": rec["title"], "authors": rec["authors"], "date": rec["date"], "url": rec["url"],
+            "publication": rng.choice(PUBLICATIONS),
+            "body": "\n\n".join(paras[:keep]) + f"\n\nContinue reading at {rec['url']}"}
+
+
+def rewritten(rec: dict, rng: random.Random) -> dict:
+    """Heavily edited: one word in twelve changed and several paragraphs dropped (a hard case)."""
+    out = edited(rec, rng, rate=0.08)
+    paras = paragraphs(out["body"])
+    for _ in range(min(3, len(paras) // 4)):
+        del paras[rng.randrange(len(paras))]
+    out["body"] = "\n\n".join(paras)
+    return out
+
+
 DERIVATIONS = {"reheaded": reheaded, "trimmed": trimmed, "edited": edited, "all": all_at_once}
+HARD_DERIVATIONS = {"excerpt": excerpt, "rewritten": rewritten}
+
+
+def commentary(source: dict, rng: random.Random) -> dict:
+    """A short new piece built around two long quotations of another (not a copy of it: a hard case)."""
+    quotes = sorted(paragraphs(source["body"]), key=len)[-2:]
+    body = (f"A short note on {source['title']}, which deserves a wider audience.\n\n"
+            f'It argues:\n\n"{quotes[0]}"\n\nAnd further:\n\n"{quotes[1]}"\n\n'
+            "Whether one agrees or not, the argument is worth reading in full, and we will come back to it.")
+    return {"title": "A note on " + source["title"], "authors": ["Sam Editor"], "date": source["date"], "body": body}
 
 
 def quoting(rec: dict, quote: str, source_title: str, rng: random.Random) -> dict:
@@ -92,8 +121,9 @@ def longest_paragraph(text: str) -> str:
     return max(paragraphs(text), key=len)
 
 
-def build(peps: list[dict], originals: int, seed: int = 8) -> LabelledSet:
-    """``originals`` PEPs with copies, and as many quoting pairs, all from distinct PEPs."""
+def build(peps: list[dict], originals: int, seed: int = 8, hard: bool = False) -> LabelledSet:
+    """``originals`` PEPs with copies, and as many quoting pairs, all from distinct PEPs. ``hard`` adds
+    excerpts and heavy rewrites (copies) and commentaries made of long quotations (not copies)."""
     rng = random.Random(seed)
     pool = peps[:]
     rng.shuffle(pool)
@@ -101,14 +131,17 @@ def build(peps: list[dict], originals: int, seed: int = 8) -> LabelledSet:
     if len(pool) < need:
         raise ValueError(f"need {need} PEPs with enough words, have {len(pool)}")
     out = LabelledSet()
-    kinds = list(DERIVATIONS)
+    derivations = {**DERIVATIONS, **(HARD_DERIVATIONS if hard else {})}
+    kinds = list(derivations)
     for n in range(originals):
         rec = pool.pop()
         label = f"a{n}"
         out.add({k: rec[k] for k in ("title", "authors", "date", "body")} | {"publication": "Python Enhancement Proposals"},
                 label, "original")
         for kind in rng.sample(kinds, rng.randint(1, 3)):
-            out.add(DERIVATIONS[kind](rec, rng), label, kind)
+            out.add(derivations[kind](rec, rng), label, kind)
+        if hard and n % 2 == 0:
+            out.add(commentary(rec, rng), f"c{n}", "commentary")
     for n in range(originals):  # an original's paragraph quoted in a different PEP
         source, quoter = pool.pop(), pool.pop()
         out.add({k: source[k] for k in ("title", "authors", "date", "body")}, f"q{n}", "quoted")

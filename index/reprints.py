@@ -44,8 +44,12 @@ MIN_SHINGLES = 15
 SAME_JACCARD = 0.5
 #: ... or if this much of the shorter text is in the longer one ...
 SAME_CONTAINMENT = 0.7
-#: ... and the shorter text is at least this fraction of the longer one (so a quotation is not a copy)
+#: ... and the shorter text is at least this fraction of the longer one (so a quotation is not a copy),
+#: and what they share starts early in the longer text and is one dense stretch of it
 MIN_SIZE_RATIO = 0.2
+MAX_BLOCK_START = 0.3
+MIN_BLOCK_DENSITY = 0.65
+RUN_GAP = 120
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _WORD = re.compile(r"\w+")
@@ -169,25 +173,49 @@ class Likeness:
     jaccard: float
     containment: float
     size_ratio: float
+    #: where the shared text starts in the longer document (0 = its beginning, 1 = its end)
+    block_start: float = 0.0
+    #: share of the shared shingles that lie in that one stretch
+    block_density: float = 1.0
 
     @property
     def same_article(self) -> bool:
         if self.jaccard >= SAME_JACCARD:
             return True
-        return self.containment >= SAME_CONTAINMENT and self.size_ratio >= MIN_SIZE_RATIO
+        # A shorter text mostly found in a longer one is a trimmed copy when what they share is one
+        # stretch from near the start (a reprint keeps the opening); quotations picked from here and
+        # there inside a longer piece are not.
+        return (self.containment >= SAME_CONTAINMENT and self.size_ratio >= MIN_SIZE_RATIO
+                and self.block_start <= MAX_BLOCK_START and self.block_density >= MIN_BLOCK_DENSITY)
 
 
-def likeness(a: set[int], b: set[int]) -> Likeness:
-    if not a or not b:
+def likeness(a: np.ndarray, b: np.ndarray) -> Likeness:
+    """How alike two texts are, from their shingle hashes in text order."""
+    set_a, set_b = set(a.tolist()), set(b.tolist())
+    if not set_a or not set_b:
         return Likeness(0.0, 0.0, 0.0)
-    inter = len(a & b)
-    small, large = sorted((len(a), len(b)))
-    return Likeness(inter / (len(a) + len(b) - inter), inter / small, small / large)
+    inter = len(set_a & set_b)
+    small, large = sorted((len(set_a), len(set_b)))
+    longer, shorter = (a, set_b) if len(set_a) >= len(set_b) else (b, set_a)
+    shared = np.flatnonzero(np.isin(longer, np.fromiter(shorter, dtype=np.uint64, count=len(shorter))))
+    start, share = main_run(shared, len(longer))
+    return Likeness(inter / (len(set_a) + len(set_b) - inter), inter / small, small / large, start, share)
+
+
+def main_run(positions: np.ndarray, length: int) -> tuple[float, float]:
+    """Where the longest stretch of shared shingles starts (as a fraction of ``length``) and what share
+    of all shared shingles it holds. Gaps up to ``RUN_GAP`` shingles (edits) do not break a stretch."""
+    if not len(positions):
+        return 1.0, 0.0
+    breaks = np.flatnonzero(np.diff(positions) > RUN_GAP) + 1
+    runs = np.split(positions, breaks)
+    best = max(runs, key=len)
+    return float(best[0]) / max(length, 1), len(best) / len(positions)
 
 
 def same_article(text_a: str, text_b: str) -> bool:
-    a, b = shingle_set(text_a), shingle_set(text_b)
-    if len(a) < MIN_SHINGLES or len(b) < MIN_SHINGLES:
+    a, b = shingle_hashes(words(text_a)), shingle_hashes(words(text_b))
+    if len(set(a.tolist())) < MIN_SHINGLES or len(set(b.tolist())) < MIN_SHINGLES:
         return False
     return likeness(a, b).same_article
 
@@ -239,7 +267,7 @@ class Reprints:
                 if row is None:
                     continue
                 other_text = row[0]
-            like = likeness(own, shingle_set(other_text))
+            like = likeness(hashes, shingle_hashes(words(other_text)))
             if like.same_article:
                 a, b = sorted((doc_id, other))
                 conn.execute("INSERT OR REPLACE INTO reprint_links (a, b, similarity) VALUES (?,?,?)",
