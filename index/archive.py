@@ -87,11 +87,16 @@ class Archive(Related):
             return 0
         docs = self.catalog.get_many(pending)
         gone = [doc_id for doc_id in pending if doc_id not in docs]
-        if docs:
-            self.engine.add(list(docs.values()), timeout=600)
-        if gone:
-            self.engine.delete(gone, timeout=600)
-        self.catalog.mark_indexed(pending)
+        try:
+            if docs:
+                self.engine.add(list(docs.values()), timeout=600)
+            if gone:
+                self.engine.delete(gone, timeout=600)
+            self.catalog.mark_indexed(pending)
+        except (OSError, sqlite3.Error, Unavailable) as exc:  # e.g. still no space: reading works, try later
+            log.warning("%d catalog change(s) still wait for the index: %s", len(pending),
+                        describe_storage_error(exc) if not isinstance(exc, Unavailable) else exc.message)
+            return 0
         log.info("index brought up to date with %d catalog change(s) left by an interrupted write", len(pending))
         return len(pending)
 
@@ -118,7 +123,11 @@ class Archive(Related):
         if existing is not None:
             if edits:
                 return self.update(doc.id, edits), False
-            return existing[0].with_edits(existing[1]), False
+            record = existing[0].with_edits(existing[1])
+            if self.catalog.is_unindexed(doc.id):  # an earlier attempt stopped before its index entry
+                self.engine.add([record])
+                self.catalog.mark_indexed([doc.id])
+            return record, False
         with storage_errors("the document was not stored"):
             sha, new_blob = self.blobs.put(original)
         try:
@@ -133,8 +142,7 @@ class Archive(Related):
         try:
             self.engine.add([record])
         except BaseException as exc:
-            self.catalog.delete(doc.id)
-            self._drop_blob_if_unused(sha, new_blob)
+            self._undo_insert(doc.id, sha, new_blob)
             if isinstance(exc, Unavailable):
                 raise
             raise Unavailable(f"The document could not be indexed, so it was not stored: {exc}") from exc
@@ -155,8 +163,10 @@ class Archive(Related):
             if self.catalog.has(doc.id):
                 out.append((self.get(doc.id), False))
                 continue
-            self.blobs.put(original)
+            self.blobs.put(original, sync=False)
             fresh.append((doc, clean_edits(overrides or {})))
+        if fresh:
+            self.blobs.sync()  # one sync for the whole batch, before the rows that refer to the files
         inserted = set(self.catalog.insert_many(fresh))
         records = [doc.with_edits(edits) for doc, edits in fresh if doc.id in inserted]
         if records:
@@ -170,6 +180,15 @@ class Archive(Related):
             self.after_add(records)
         out.extend((r, True) for r in records)
         return out
+
+    def _undo_insert(self, doc_id: str, sha: str, new_blob: bool) -> None:
+        """Remove a record whose index entry failed. If even that fails (a full disk), the record stays
+        marked unindexed: the next attempt or the next start indexes it, so it is never half-stored."""
+        try:
+            self.catalog.delete(doc_id)
+            self._drop_blob_if_unused(sha, new_blob)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("record %s kept for a later index attempt: %s", doc_id, describe_storage_error(exc))
 
     def _drop_blob_if_unused(self, sha: str, new_blob: bool) -> None:
         if new_blob and not self.catalog.sha_in_use(sha):
@@ -235,8 +254,8 @@ class Archive(Related):
             hits.append(Hit(
                 id=doc.id,
                 title=doc.title,
-                title_html=self.engine.highlight(doc.title, found.parsed, "title", whole=True)
-                or html.escape(doc.title, quote=False),
+                title_html=(self.engine.highlight(doc.title, found.parsed, "title", whole=True)
+                            if req.snippets else "") or html.escape(doc.title, quote=False),
                 authors=doc.authors,
                 published=doc.published,
                 publication=doc.publication,

@@ -28,7 +28,9 @@ from whoosh.index import LockError
 from index.document import Document
 from index.errors import Unavailable
 from index.facets import FacetCache, live_segment_keys
-from index.query import ParsedQuery, filter_query, parse
+from index.matchset import RangeCache, matched_docnums
+from index.query import PROSE_WORDS, ParsedQuery, filter_query, parse
+from index.ranking import Ranker, first_of_each_group
 from index.schema import FACET_FIELDS, build_schema, fold, index_fields
 from index.search import SearchRequest
 
@@ -66,6 +68,18 @@ class _Op:
     future: Future = field(default_factory=Future)
 
 
+def release_failed_writer(writer) -> None:
+    """A commit that failed half-way (a full disk) keeps the index lock unless it is let go here; the
+    previous table of contents stays the index, so nothing committed before is lost."""
+    try:
+        writer.cancel()
+    except Exception:
+        try:
+            writer.writelock.release()
+        except Exception:
+            log.exception("could not release the index lock after a failed commit")
+
+
 class Engine:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -75,6 +89,8 @@ class Engine:
         else:
             self.ix = windex.create_in(str(self.path), build_schema())
         self.facet_cache = FacetCache()
+        self.ranges = RangeCache()  # per-segment date values, for fast date ranges
+        self.ranker = Ranker()
         self._generation = 0
         self._local = threading.local()
         self._queue: queue.Queue[_Op | None] = queue.Queue()
@@ -161,7 +177,11 @@ class Engine:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        try:
+            writer.commit()
+        except BaseException:
+            release_failed_writer(writer)
+            raise
         self._generation += 1
 
     def entry(self, doc: Document) -> dict:
@@ -217,6 +237,8 @@ class Engine:
                 if fresh is not s:
                     local.searcher = s = fresh
                     self.facet_cache.forget_except(live_segment_keys(s))
+                    self.ranges.forget_except(live_segment_keys(s))
+                    self.ranker.forget_except(live_segment_keys(s))
         return s
 
     def doc_count(self) -> int:
@@ -237,19 +259,20 @@ class Engine:
             # No document has every word: show the best documents that have some of them.
             parsed = parse(req.q, s.schema, force_or=True)
             result = self._run(s, req, parsed)
-        if parsed is not None and parsed.plain_words:
+        if parsed is not None and parsed.plain_words and len(parsed.plain_words) <= PROSE_WORDS:
             result.suggestion = self.suggest(req.q, parsed.plain_words)
         return result
 
     def _run(self, s, req: SearchRequest, parsed: ParsedQuery | None) -> EngineHits:
         base = parsed.query if parsed is not None else wq.Every()
         filt = filter_query(req.filters, req.date_from, req.date_to)
+        sort = req.sort if (parsed is not None or req.sort != "relevance") else "newest"
+        if parsed is not None and parsed.plain and sort == "relevance":
+            return self._run_ranked(s, req, parsed, filt)
         full = wq.And([base, filt]) if filt is not None else base
-        matched = np.fromiter(s.docs_for_query(full), dtype=np.int64)
-        matched.sort()
+        matched = matched_docnums(s, full, self.ranges)
         total = int(len(matched))
         limit = req.page * req.per_page
-        sort = req.sort if (parsed is not None or req.sort != "relevance") else "newest"
         kwargs = {}
         if sort in ("newest", "oldest"):
             kwargs = {"sortedby": "published", "reverse": sort == "newest"}
@@ -259,7 +282,8 @@ class Engine:
             total -= sum(count - 1 for count in copies.values())
         hits: list[tuple[str, float]] = []
         if total:
-            results = s.search(base, filter=filt, limit=limit, **kwargs)
+            allow = set(matched.tolist()) if filt is not None else None  # the filter, already evaluated
+            results = s.search(base, filter=allow, limit=limit, **kwargs)
             start = (req.page - 1) * req.per_page
             for hit in results[start:limit]:
                 hits.append((hit["id"], float(hit.score or 0.0)))
@@ -275,6 +299,45 @@ class Engine:
             facets[facet] = ordered
         return EngineHits(total, hits, facets, parsed)
 
+    def _facets(self, s, req: SearchRequest, matched: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+        facets = {}
+        for facet in req.facets:
+            fieldname = FACET_FIELDS.get(facet)
+            if not fieldname:
+                continue
+            counts = self.facet_cache.count(s, fieldname, matched) if len(matched) else {}
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if req.facet_limit:
+                ordered = ordered[: req.facet_limit]
+            facets[facet] = ordered
+        return facets
+
+    def _ranked_matches(self, s, parsed: ParsedQuery, filt) -> tuple[np.ndarray, np.ndarray]:
+        """Plain words scored by `index.ranking` (BM25F), narrowed by the filters and date ranges."""
+        ranked = self.ranker.rank(s, parsed.plain_words, require_all=not parsed.is_or)
+        docnums, scores = ranked.docnums, ranked.scores
+        narrowing = [q for q in [filt, *parsed.date_ranges] if q is not None]
+        if narrowing and len(docnums):
+            allowed = matched_docnums(s, wq.And(narrowing) if len(narrowing) > 1 else narrowing[0], self.ranges)
+            keep = np.isin(docnums, allowed)
+            docnums, scores = docnums[keep], scores[keep]
+        return docnums, scores
+
+    def _run_ranked(self, s, req: SearchRequest, parsed: ParsedQuery, filt) -> EngineHits:
+        docnums, scores = self._ranked_matches(s, parsed, filt)
+        matched = np.sort(docnums)
+        order = np.lexsort((docnums, -scores))  # best first; equal scores by index order, so pages are stable
+        docnums, scores = docnums[order], scores[order]
+        total = int(len(docnums))
+        if not req.all_copies and "reprint_group" in s.schema and total:
+            keep = first_of_each_group(self.facet_cache, s, "reprint_group", docnums)
+            docnums, scores = docnums[keep], scores[keep]
+            total = int(len(docnums))
+        start = (req.page - 1) * req.per_page
+        hits = [(s.stored_fields(int(d))["id"], float(sc))
+                for d, sc in zip(docnums[start:start + req.per_page], scores[start:start + req.per_page])]
+        return EngineHits(total, hits, self._facets(s, req, matched), parsed)
+
     def facet_counts(self, fieldname: str, q: str = "", filters=None) -> list[tuple[str, int]]:
         """Every value of a facet with its count, over the whole archive or a query's matches."""
         req = SearchRequest(q=q, filters=filters or {}, facets=(), per_page=1)
@@ -286,8 +349,7 @@ class Engine:
             base = parsed.query if parsed is not None else wq.Every()
             filt = filter_query(req.filters, None, None)
             full = wq.And([base, filt]) if filt is not None else base
-            matched = np.fromiter(s.docs_for_query(full), dtype=np.int64)
-            matched.sort()
+            matched = matched_docnums(s, full, self.ranges)
             counts = self.facet_cache.count(s, fieldname, matched)
         return sorted(counts.items())
 

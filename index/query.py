@@ -59,6 +59,8 @@ class ParsedQuery:
     is_or: bool = False
     #: the person used operators, fields or other syntax: take them at their word, never loosen
     has_syntax: bool = False
+    #: only words (punctuation aside): ranked by `index.ranking` rather than by Whoosh
+    plain: bool = False
 
 
 def date_bounds(iso: str) -> tuple[datetime, datetime] | None:
@@ -124,7 +126,32 @@ def literal_words(text: str) -> str:
     return " ".join(_OPERATORS.sub(" ", _SYNTAX.sub(" ", text)).split())
 
 
+#: syntax that changes what words mean; anything else (``?``, ``,``, ``(``, ``e.g.:``) is punctuation
+_MEANINGFUL = re.compile(r'["*~^\[\]{}]|(?<!\S)[-+!](?=\S)|\w\?\w')
+_FIELD_PREFIX = re.compile(
+    r"(?<![\w:])(?:" + "|".join(
+        sorted({*FIELD_ALIASES, *(a for v in FIELD_ALIASES.values() for a in v), "text", "published", "date"})
+    ) + r"):(?=\S)", re.IGNORECASE,
+)
+#: a question mark or exclamation ending a word is punctuation, not a one-letter wildcard
+_SENTENCE_END = re.compile(r"(?<=\w)[?!.,;]+(?=\s|$)")
+#: at most this many words are handed to the parser; the rest of a pasted page is dropped
+MAX_QUERY_WORDS = 200
+#: above this many words a query is prose (a pasted abstract, a long question): quotes, dashes and
+#: the like are its punctuation, unless it uses operators or field prefixes
+PROSE_WORDS = 12
+
+
+def is_plain(text: str) -> bool:
+    """Words and punctuation only: no operators, fields, phrases, wildcards, fuzzy terms or exclusions."""
+    if _OPERATORS.search(text) or _FIELD_PREFIX.search(text) or _PUBLISHED.search(text):
+        return False
+    return len(text.split()) > PROSE_WORDS or not _MEANINGFUL.search(text)
+
+
 def parse(text: str, schema, *, force_or: bool = False) -> ParsedQuery:
+    text = " ".join(text.split()[:MAX_QUERY_WORDS])
+    text = _SENTENCE_END.sub("", text)
     date_ranges = []
 
     def take_date(m: re.Match) -> str:
@@ -157,7 +184,8 @@ def parse(text: str, schema, *, force_or: bool = False) -> ParsedQuery:
     else:
         combined = wq.And(parts)
     has_syntax = bool(date_ranges or _SYNTAX.search(text) or _OPERATORS.search(text))
-    return ParsedQuery(combined, text_query, date_ranges, words, is_or, has_syntax)
+    plain = bool(words) and is_plain(text)
+    return ParsedQuery(combined, text_query, date_ranges, words, is_or, has_syntax and not plain, plain)
 
 
 def _is_null(q) -> bool:

@@ -1,0 +1,304 @@
+"""BM25F relevance for plain-word queries, computed over whole posting lists with numpy.
+
+Whoosh scores each field separately and sums the results, and its union matchers become very slow
+for long questions (dozens of words over four fields). Plain words — the common case, and every
+natural-language question — are scored here instead, as BM25F proper: a word's frequencies in
+title, author, publication and body are weighted and length-normalised per field, summed, and only
+then saturated, so a word in the title counts more than the same word in the body without one field
+swamping the others. On top of that:
+
+* coordination: documents matching more of the question's distinct words rank higher;
+* proximity: documents where two consecutive query words stand within a few words of each other
+  (``medical internationalism``) get a bonus;
+* automatic typo tolerance: a word found nowhere is replaced by its closest spellings in the index.
+
+Queries with operators, fields, phrases, wildcards or fuzzy terms go through Whoosh unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.matching.wrappers import FilterMatcher
+
+from index.schema import fold
+
+#: fields plain words are looked for in
+RANKED_FIELDS = ("title", "text", "author", "publication")
+
+
+@dataclass(frozen=True)
+class RankingParams:
+    """Tuned on CISI with ``make eval-search`` (see benchmarks/eval_search.py)."""
+
+    k1: float = 1.2
+    weights: dict = field(default_factory=lambda: {"title": 2.0, "text": 1.0, "author": 1.5, "publication": 1.0})
+    b: dict = field(default_factory=lambda: {"title": 0.4, "text": 0.75, "author": 0.3, "publication": 0.3})
+    #: score multiplied by (matched words / query words) ** coordination
+    coordination: float = 0.3
+    #: bonus, in units of the smaller idf of the pair, for two consecutive words close together
+    proximity: float = 0.25
+    proximity_slop: int = 3
+    #: at most this many distinct words are scored (a pasted page becomes its first words)
+    max_words: int = 64
+    #: spellings tried for a word found nowhere
+    fuzzy_expansions: int = 3
+
+
+PARAMS = RankingParams()
+
+
+@dataclass
+class Word:
+    """One distinct query word as each field's analyzer sees it."""
+
+    raw: str
+    terms: dict[str, str]  # fieldname -> indexed term
+    weight: float = 1.0
+
+
+@dataclass
+class Ranked:
+    docnums: np.ndarray  # int64, global document numbers, matching the query
+    scores: np.ndarray  # float64, same order
+    words: list[Word]
+
+
+def _analyse(schema, fieldname: str, text: str) -> list[str]:
+    return [t.text for t in schema[fieldname].analyzer(text)]
+
+
+def query_words(schema, words: list[str], max_words: int) -> list[Word]:
+    """Distinct words of a plain query, each with the term it would be indexed as in every field."""
+    out: list[Word] = []
+    seen: set[str] = set()
+    for raw in words:
+        stemmed = _analyse(schema, "text", raw)
+        if not stemmed:  # a stop word
+            continue
+        key = stemmed[0]
+        if key in seen:
+            continue
+        seen.add(key)
+        terms = {}
+        for fieldname in RANKED_FIELDS:
+            if fieldname not in schema:
+                continue
+            analysed = _analyse(schema, fieldname, raw)
+            if analysed:
+                terms[fieldname] = analysed[0]
+        out.append(Word(raw, terms))
+        if len(out) >= max_words:
+            break
+    return out
+
+
+class Ranker:
+    """Per-segment field lengths are cached (segments never change) and shared by all threads."""
+
+    def __init__(self, params: RankingParams = PARAMS):
+        self.params = params
+        self._lock = threading.Lock()
+        self._lengths: dict[tuple[str, str], np.ndarray] = {}
+
+    # -- index statistics -------------------------------------------------------------------------
+
+    def _field_lengths(self, reader, fieldname: str) -> np.ndarray:
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        key = (segment.segment_id() if segment is not None else f"reader-{id(reader)}", fieldname)
+        found = self._lengths.get(key)
+        if found is None:
+            n = reader.doc_count_all()
+            found = np.fromiter((reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)),
+                                dtype=np.float64, count=n)
+            with self._lock:
+                self._lengths[key] = found
+        return found
+
+    def forget_except(self, live_keys: set[str]) -> None:
+        with self._lock:
+            for key in [k for k in self._lengths if k[0] not in live_keys]:
+                del self._lengths[key]
+
+    @staticmethod
+    def _postings(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Local docnums and within-document frequencies of one term in one segment."""
+        if (fieldname, term) not in reader:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        m = reader.postings(fieldname, term)
+        deleted = None
+        if isinstance(m, FilterMatcher):
+            deleted = m.child is not None and reader.has_deletions()
+            m = m.child
+        ids: list = []
+        weights: list = []
+        if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
+            while m.is_active():  # whole blocks at a time
+                m._read_ids()
+                m._read_weights()
+                ids.extend(m._ids)
+                weights.extend(m._weights)
+                m._next_block()
+        else:
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                m.next()
+        ids_a = np.asarray(ids, dtype=np.int64)
+        w_a = np.asarray(weights, dtype=np.float64)
+        if deleted:
+            keep = np.fromiter((not reader.is_deleted(int(d)) for d in ids_a), dtype=bool, count=len(ids_a))
+            ids_a, w_a = ids_a[keep], w_a[keep]
+        return ids_a, w_a
+
+    # -- scoring ----------------------------------------------------------------------------------
+
+    def rank(self, searcher, words: list[str], require_all: bool) -> Ranked:
+        schema = searcher.schema
+        p = self.params
+        qwords = query_words(schema, words, p.max_words)
+        qwords = self._tolerate_typos(searcher, qwords)
+        reader = searcher.reader()
+        leaves = reader.leaf_readers()
+        total_docs = max(1, reader.doc_count())
+        avg = {f: max(1e-9, reader.field_length(f) / total_docs) for f in RANKED_FIELDS if f in schema}
+        all_docs, all_scores = [], []
+        # document frequency of a word = documents that have it in any field, over all segments
+        per_word_segment: list[list[tuple[np.ndarray, np.ndarray]]] = []
+        df = []
+        for word in qwords:
+            seg_data = []
+            count = 0
+            for leaf, _offset in leaves:
+                ids, tf = self._word_tf(leaf, word, avg)
+                seg_data.append((ids, tf))
+                count += len(ids)
+            per_word_segment.append(seg_data)
+            df.append(count)
+        idf = [math.log(1 + (total_docs - d + 0.5) / (d + 0.5)) for d in df]
+        n_words = sum(w.weight for w in qwords) or 1.0
+        for si, (leaf, offset) in enumerate(leaves):
+            n = leaf.doc_count_all()
+            score = np.zeros(n)
+            matched = np.zeros(n)
+            for wi, word in enumerate(qwords):
+                ids, tf = per_word_segment[wi][si]
+                if not len(ids):
+                    continue
+                score[ids] += word.weight * idf[wi] * tf * (p.k1 + 1) / (tf + p.k1)
+                matched[ids] += word.weight
+            if require_all:
+                hit = matched >= n_words - 1e-9
+            else:
+                hit = matched > 0
+            local = np.nonzero(hit)[0]
+            if not len(local):
+                continue
+            s = score[local]
+            if p.coordination and len(qwords) > 1:
+                s = s * (matched[local] / n_words) ** p.coordination
+            all_docs.append(local + offset)
+            all_scores.append(s)
+        if not all_docs:
+            return Ranked(np.zeros(0, np.int64), np.zeros(0), qwords)
+        docnums = np.concatenate(all_docs)
+        scores = np.concatenate(all_scores)
+        if p.proximity and len(qwords) > 1:
+            scores = scores + self._proximity_bonus(searcher, qwords, idf, docnums)
+        return Ranked(docnums, scores, qwords)
+
+    def _word_tf(self, leaf, word: Word, avg: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """BM25F pseudo-frequency of one word in one segment: weighted, length-normalised, summed."""
+        p = self.params
+        n = leaf.doc_count_all()
+        acc = None
+        for fieldname, term in word.terms.items():
+            ids, weights = self._postings(leaf, fieldname, term)
+            if not len(ids):
+                continue
+            boost = getattr(leaf.schema[fieldname].format, "field_boost", 1.0) or 1.0
+            tf = weights / boost  # the schema's index-time boost is replaced by ours
+            lengths = self._field_lengths(leaf, fieldname)[ids]
+            b = p.b.get(fieldname, 0.75)
+            norm = 1 - b + b * lengths / avg.get(fieldname, 1.0)
+            if acc is None:
+                acc = np.zeros(n)
+            acc[ids] += p.weights.get(fieldname, 1.0) * tf / np.maximum(norm, 1e-9)
+        if acc is None:
+            return np.zeros(0, np.int64), np.zeros(0)
+        ids = np.nonzero(acc)[0]
+        return ids, acc[ids]
+
+    def _tolerate_typos(self, searcher, qwords: list[Word]) -> list[Word]:
+        """A word that is in no field is replaced by up to a few close spellings, at lower weight."""
+        reader = searcher.reader()
+        out = []
+        for word in qwords:
+            if any((f, t) in reader for f, t in word.terms.items()):
+                out.append(word)
+                continue
+            folded = fold(word.raw)
+            if len(folded) < 4 or not folded.isalpha():
+                out.append(word)  # too short to guess; it simply matches nothing
+                continue
+            try:
+                options = searcher.corrector("text").suggest(folded, limit=self.params.fuzzy_expansions,
+                                                             maxdist=2, prefix=1)
+            except Exception:
+                options = []
+            if not options:
+                out.append(word)
+                continue
+            share = 1.0 / len(options)
+            for option in options:
+                alt = query_words(searcher.schema, [option], 1)
+                for a in alt:
+                    a.weight = share
+                    out.append(a)
+        return out
+
+    def _proximity_bonus(self, searcher, qwords: list[Word], idf: list[float], docnums: np.ndarray) -> np.ndarray:
+        bonus = np.zeros(len(docnums))
+        p = self.params
+        for i in range(len(qwords) - 1):
+            a, b = qwords[i], qwords[i + 1]
+            if a.weight < 1 or b.weight < 1 or "text" not in a.terms or "text" not in b.terms:
+                continue
+            phrase = wq.Phrase("text", [a.terms["text"], b.terms["text"]], slop=p.proximity_slop)
+            try:
+                near = np.fromiter(searcher.docs_for_query(phrase), dtype=np.int64)
+            except Exception:
+                continue
+            if len(near):
+                bonus[np.isin(docnums, near)] += p.proximity * min(idf[i], idf[i + 1])
+        return bonus
+
+
+def first_of_each_group(facet_cache, searcher, fieldname: str, docnums: np.ndarray) -> np.ndarray:
+    """Positions in ``docnums`` (best first) to keep so each group of copies shows once, at its best."""
+    group_of: dict[int, str] = {}
+    for leaf, offset in searcher.reader().leaf_readers():
+        facet = facet_cache.segment_facet(leaf, fieldname)
+        if not facet.values:
+            continue
+        lo, hi = offset, offset + leaf.doc_count_all()
+        inside = docnums[(docnums >= lo) & (docnums < hi)]
+        if not len(inside):
+            continue
+        wanted = np.isin(facet.docnums, inside - lo)
+        for d, o in zip(facet.docnums[wanted], facet.ordinals[wanted]):
+            group_of[int(d) + lo] = facet.values[int(o)]
+    seen: set[str] = set()
+    keep = []
+    for i, d in enumerate(docnums.tolist()):
+        group = group_of.get(d)
+        if group is not None:
+            if group in seen:
+                continue
+            seen.add(group)
+        keep.append(i)
+    return np.asarray(keep, dtype=np.int64)
