@@ -326,18 +326,19 @@ _ORGANISATION_WORDS = set(
 def split_authors(s: str) -> list[str]:
     """All the people named in a byline, cleaned, in order, without duplicates.
 
-    Handles "X and Y", "X, Y and Z", "X & Y", "X, Y, and Z" and the catalogue form "King, Andrew".
+    Handles "X and Y", "X, Y and Z", "X & Y", "X, Y, and Z", the catalogue form "King, Andrew" and
+    lists of it ("Carter, Helen; Patel, Raj").
     Anything that does not look like a person's name yields nothing rather than a wrong author.
     """
     if not s or not s.strip():
         return []
     text = _strip_byline_noise(s)
     names: list[str] = []
-    for part in _SEPARATORS.split(text):
-        part = part.strip(" ,")
-        if not part:
-            continue
-        if _is_inverted_name(part, whole=text):
+    parts = [p.strip(" ,") for p in _SEPARATORS.split(text) if p.strip(" ,")]
+    # "Carter, Helen; Patel, Raj": a list of catalogue names, one comma in every part.
+    catalogue = len(parts) > 1 and all(p.count(",") == 1 for p in parts)
+    for part in parts:
+        if _is_inverted_name(part, whole=part if catalogue else text):
             last, first = [p.strip() for p in part.split(",")]
             candidates = [f"{first} {last}"]
         else:

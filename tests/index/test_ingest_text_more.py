@@ -46,6 +46,9 @@ def test_bylines_and_dates(byline, date_line, authors, published):
     ("Jo Baxter, University of Leeds", ["Jo Baxter"]),
     ("Emily Post", ["Emily Post"]),
     ("News Desk", []),
+    ("Carter, Helen; Patel, Raj", ["Helen Carter", "Raj Patel"]),
+    ("Carter, Helen M. and Patel, Raj", ["Helen M. Carter", "Raj Patel"]),
+    ("Jo Baxter, Sam Reed", ["Jo Baxter", "Sam Reed"]),
 ])
 def test_affiliations_are_not_authors(raw, names):
     assert split_authors(raw) == names
