@@ -68,7 +68,7 @@ def read(data: bytes, filename: str) -> Document:
         text=text,
         sections=section_titles(first_page, pages),
         content_type="application/pdf",
-        pages=len(reader.pages),
+        pages=len(pages),
         needs_ocr=not text.strip(),
     )
 
