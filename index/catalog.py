@@ -120,6 +120,9 @@ class Catalog:
             conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
             conn.execute(MARK_UNINDEXED, (doc_id,))
 
+    def is_unindexed(self, doc_id: str) -> bool:
+        return self._connection().execute("SELECT 1 FROM unindexed WHERE id=?", (doc_id,)).fetchone() is not None
+
     def unindexed_ids(self) -> list[str]:
         """Ids changed in the catalog whose index entry was not confirmed (a crash in between)."""
         return [r[0] for r in self._connection().execute("SELECT id FROM unindexed ORDER BY id")]
