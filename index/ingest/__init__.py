@@ -1,8 +1,12 @@
 """Ingestion: bytes + filename -> a normalised `Document`.
 
-One reader module per format, each exposing ``read(data, filename) -> Document``. The registry below
-chooses the reader by sniffing the bytes first and the file name second; `extract` then fills in the
-fields every record has (id, hash, counts, summary) so readers only deal with their format.
+One reader module per format, each exposing ``read(data, filename) -> Document``: ``text``, ``html``
+(with ``html_meta``), ``pdf`` (with ``pdf_layout``), ``markdown``, ``eml``, ``docx``. The registry below
+chooses the reader by sniffing the bytes first (``%PDF-``; a ZIP holding ``word/document.xml`` is
+Word, any other ZIP an archive; ``<html``/doctype/tags; RFC 822 headers; front matter) and the file
+name second; `extract` then fills in the fields every record has (id, hash, counts, summary) so
+readers only deal with their format. A ZIP archive is several articles: `extract_many` (and
+``archive_zip.iter_members`` for callers that store member by member) reads it.
 """
 
 from __future__ import annotations
