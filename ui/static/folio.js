@@ -113,6 +113,9 @@
           if (!fresh) return;
           results.innerHTML = fresh.innerHTML;
           results.removeAttribute("aria-busy");
+          var announce = $("#live-status");
+          var summary = $("#result-status", results);
+          if (announce && summary) announce.textContent = summary.textContent;
           document.title = page.title;
           history.replaceState(null, "", url);
           wireSortSwitch(results);
