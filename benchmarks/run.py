@@ -33,6 +33,11 @@ TARGETS = {
 SAMPLE = 3000
 
 
+def say(message: str) -> None:
+    """Progress on stderr as each stage ends, so a long run shows its figures as they come."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def stats_ms(seconds: list[float]) -> dict:
     if not seconds:
         return {"n": 0, "median_ms": None, "p95_ms": None, "max_ms": None}
@@ -175,6 +180,7 @@ def run(args) -> dict:
 
         seconds = folio_ingest(data, corpus)
         report["ingest"] = {"seconds": round(seconds, 2), "docs_per_s": round(count / seconds, 1)}
+        say(f"corpus {count} docs, {report['text_mb']} MB; folio ingest {report['ingest']}")
         report["sizes"] = {
             "index_mb": round(dir_bytes(data / "index") / 1e6, 2),
             "catalog_mb": round(dir_bytes(data) / 1e6 - dir_bytes(data / "index") / 1e6
@@ -188,8 +194,11 @@ def run(args) -> dict:
         measured = maker.workload(args.per_class)
         http_queries = maker.workload(max(args.per_class, 100))
         report["cold_start"] = cold_start(data, maker.common[0])
+        say(f"sizes {report['sizes']}; cold start {report['cold_start']}")
         report["search"] = folio_searches(data, warmup, measured)
+        say(f"Archive.search: {report['search']['first']['all']}")
         report["fts5"] = fts5_searches(db, corpus, warmup, measured)
+        say(f"FTS5: ingest {report['fts5']['ingest_docs_per_s']} docs/s, search {report['fts5']['first']['all']}")
         report["ratio_folio_to_fts5"] = {
             k: round(report["search"]["first"][k]["median_ms"] / max(report["fts5"]["first"][k]["median_ms"], 1e-3), 2)
             for k in list(CLASSES) + ["all"] if report["search"]["first"][k]["n"]

@@ -1,0 +1,71 @@
+"""The numpy match sets agree with Whoosh's own ``docs_for_query`` (the fast path behind totals and
+facet counts), across segments and deletions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+
+from index.archive import Archive
+from index.matchset import RangeCache, matched_docnums
+from index.query import date_range_query, filter_query, parse
+from tests.conftest import load_peps
+
+QUERIES = [
+    "python", "the", "import statement", '"type hints"', "generator OR coroutine", "async -await",
+    "decorator NOT class", "typ*", "lambda~1", "author:guido", "title:unicode", "zzzznotaword",
+    "published:2001..2005", "published:<2000-06", "python published:>=2010", "(pep OR python) AND module",
+]
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory):
+    """PEPs added in three batches (three segments or more), with some documents deleted."""
+    root = tmp_path_factory.mktemp("matchset") / "data"
+    with Archive(root) as archive:
+        load_peps(archive, limit=40)
+        load_peps(archive, limit=80)
+        load_peps(archive, limit=120)
+        for doc_id in archive.catalog.ids()[:30:3]:
+            archive.delete(doc_id)
+        yield archive
+
+
+def whoosh_docs(searcher, q) -> np.ndarray:
+    return np.array(sorted(searcher.docs_for_query(q)), dtype=np.int64)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_match_set_equals_whoosh(segmented, text):
+    s = segmented.engine.searcher()
+    assert len(s.reader().leaf_readers()) > 1 and s.reader().has_deletions()
+    q = parse(text, s.schema).query
+    expected = whoosh_docs(s, q)
+    assert np.array_equal(matched_docnums(s, q, RangeCache()), expected)
+    assert np.array_equal(matched_docnums(s, q), expected)
+
+
+@pytest.mark.parametrize("lo,hi,lo_excl,hi_excl", [
+    ("1995", "2004", False, False), ("2001-03", None, False, False), (None, "2008-07-14", False, True),
+    ("2003-02-01", "2003-02-01", True, False), ("1700", "1800", False, False),
+])
+def test_date_ranges_equal_whoosh(segmented, lo, hi, lo_excl, hi_excl):
+    s = segmented.engine.searcher()
+    q = date_range_query(lo, hi, lo_excl, hi_excl)
+    expected = whoosh_docs(s, q)
+    found = matched_docnums(s, q, RangeCache())
+    assert np.array_equal(found, expected)
+    if lo == "1995":
+        assert len(found) > 0
+
+
+def test_filters_and_every(segmented):
+    s = segmented.engine.searcher()
+    author = segmented.authors()[0][0]
+    filt = filter_query({"author": [author], "year": ["2001", "2002"]}, "2000", None)
+    for q in (filt, wq.And([parse("python", s.schema).query, filt]), wq.Every(), wq.Not(wq.Term("text", "python")),
+              wq.DateRange("published", datetime(2000, 1, 1), None)):
+        assert np.array_equal(matched_docnums(s, q, RangeCache()), whoosh_docs(s, q))
