@@ -29,5 +29,8 @@ bench: $(STAMP)
 eval-extract: $(STAMP)
 	$(BIN)/python -m benchmarks.eval_extract
 
+eval-search: $(STAMP)
+	$(BIN)/python -m benchmarks.eval_search
+
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -35,13 +35,15 @@ RANKED_FIELDS = ("title", "text", "author", "publication")
 class RankingParams:
     """Tuned on CISI with ``make eval-search`` (see benchmarks/eval_search.py)."""
 
-    k1: float = 1.2
-    weights: dict = field(default_factory=lambda: {"title": 2.0, "text": 1.0, "author": 1.5, "publication": 1.0})
-    b: dict = field(default_factory=lambda: {"title": 0.4, "text": 0.75, "author": 0.3, "publication": 0.3})
-    #: score multiplied by (matched words / query words) ** coordination
-    coordination: float = 0.3
+    k1: float = 2.0
+    weights: dict = field(default_factory=lambda: {"title": 3.0, "text": 1.0, "author": 1.5, "publication": 1.0})
+    b: dict = field(default_factory=lambda: {"title": 0.4, "text": 0.8, "author": 0.3, "publication": 0.3})
+    #: for short queries, score multiplied by (matched words / query words) ** coordination, so documents
+    #: with more of the words come first; long questions are left to BM25 (coordination hurt them on CISI)
+    coordination: float = 0.5
+    coordination_max_words: int = 6
     #: bonus, in units of the smaller idf of the pair, for two consecutive words close together
-    proximity: float = 0.25
+    proximity: float = 0.1
     proximity_slop: int = 3
     #: at most this many distinct words are scored (a pasted page becomes its first words)
     max_words: int = 64
@@ -199,7 +201,7 @@ class Ranker:
             if not len(local):
                 continue
             s = score[local]
-            if p.coordination and len(qwords) > 1:
+            if p.coordination and 1 < len(qwords) <= p.coordination_max_words:
                 s = s * (matched[local] / n_words) ** p.coordination
             all_docs.append(local + offset)
             all_scores.append(s)
