@@ -271,6 +271,18 @@ class Archive(Related):
             partial=found.partial, took_ms=(time.perf_counter() - started) * 1000,
         )
 
+    def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """Related articles ("more like this"), best first; raises NotFound for an unknown id."""
+        from index.similar import more_like_this
+
+        doc = self.get(doc_id)
+        found = more_like_this(self.engine, doc.id, doc.title, doc.text, limit=max(1, min(limit, 50)))
+        docs = self.catalog.get_many([i for i, _ in found], with_text=False)
+        return [Hit(id=d.id, title=d.title, title_html=html.escape(d.title, quote=False), authors=d.authors,
+                    published=d.published, publication=d.publication, score=score,
+                    snippet=html.escape(d.summary, quote=False), language=d.language, content_type=d.content_type)
+                for i, score in found if (d := docs.get(i)) is not None]
+
     def authors(self, q: str = "") -> list[tuple[str, int]]:
         """Every author with their number of articles, A–Z by family name then given names."""
         counts = self.engine.facet_counts("author_exact", q=q)

@@ -73,7 +73,8 @@ def document_page(request: Request, doc_id: str, archive: ArchiveDep):
     original, copies = archive.copies(doc_id)
     return render(request, "document.html", document_context(doc, edit_open="edit" in request.query_params,
                                                               edit_saved="saved" in request.query_params,
-                                                              copies=copies, original=original))
+                                                              copies=copies, original=original,
+                                                              related=archive.similar(doc_id)))
 
 
 def document_context(doc, **extra) -> dict:

@@ -24,3 +24,9 @@ def search(
 ):
     """Search and browse: an empty ``q`` with filters lists documents."""
     return archive.search(search_request(request.query_params)).to_dict()
+
+
+@router.get("/documents/{doc_id}/related")
+def related(doc_id: str, archive: ArchiveDep, limit: int = Query(5, ge=1, le=50)):
+    """Articles like this one ("more like this"), best first."""
+    return {"id": doc_id, "related": [h.to_dict() for h in archive.similar(doc_id, limit=limit)]}
