@@ -19,16 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import dataclasses
+
 import numpy as np
 from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import LockError
+from whoosh.reading import ReaderClosed
 
 from index.document import Document
 from index.errors import Unavailable
 from index.facets import FacetCache, live_segment_keys
 from index.matchset import RangeCache, matched_docnums
+from index.resultcache import ResultCache
 from index.query import PROSE_WORDS, ParsedQuery, filter_query, parse
 from index.ranking import Ranker, first_of_each_group
 from index.schema import FACET_FIELDS, build_schema, fold, index_fields
@@ -90,6 +94,7 @@ class Engine:
             self.ix = windex.create_in(str(self.path), build_schema())
         self.facet_cache = FacetCache()
         self.ranges = RangeCache()  # per-segment date values, for fast date ranges
+        self.results = ResultCache()
         self.ranker = Ranker()
         self._generation = 0
         self._local = threading.local()
@@ -226,20 +231,35 @@ class Engine:
         s = getattr(local, "searcher", None)
         now = time.monotonic()
         if s is None:
-            s = self.ix.searcher()
+            s = self._open_searcher()
             local.searcher, local.generation, local.checked = s, self._generation, now
             return s
         if local.generation != self._generation or now - local.checked > REFRESH_INTERVAL:
             local.checked = now
             local.generation = self._generation
-            if not s.up_to_date():
-                fresh = s.refresh()
-                if fresh is not s:
-                    local.searcher = s = fresh
-                    self.facet_cache.forget_except(live_segment_keys(s))
-                    self.ranges.forget_except(live_segment_keys(s))
-                    self.ranker.forget_except(live_segment_keys(s))
+            try:
+                fresh = s if s.up_to_date() else s.refresh()
+            except (FileNotFoundError, ReaderClosed):
+                # a commit elsewhere removed files between listing and opening them, and Whoosh's
+                # clean-up of the half-built reader failed too: start afresh without reusing readers
+                fresh = self._open_searcher()
+            if fresh is not s:
+                local.searcher = s = fresh
+                self.facet_cache.forget_except(live_segment_keys(s))
+                self.ranges.forget_except(live_segment_keys(s))
+                self.ranker.forget_except(live_segment_keys(s))
         return s
+
+    def _open_searcher(self):
+        """A searcher on the latest commit. Another writer (thread or process) may delete the table of
+        contents or segments it just listed, as it cleans up after its own commit; try again then."""
+        for attempt in range(20):
+            try:
+                return self.ix.searcher()
+            except (FileNotFoundError, ReaderClosed):
+                if attempt == 19:
+                    raise
+                time.sleep(0.005 * (attempt + 1))
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
@@ -264,6 +284,17 @@ class Engine:
         return result
 
     def _run(self, s, req: SearchRequest, parsed: ParsedQuery | None) -> EngineHits:
+        """`_run_uncached`, answered from memory when the same request met the same index generation."""
+        generation = (s.reader().generation(), self._generation)
+        key = _request_key(req, parsed)
+        found = self.results.get(generation, key) if generation[0] >= 0 else None
+        if found is None:
+            found = self._run_uncached(s, req, parsed)
+            if generation[0] >= 0:
+                self.results.put(generation, key, found)
+        return dataclasses.replace(found, hits=list(found.hits), facets=dict(found.facets))
+
+    def _run_uncached(self, s, req: SearchRequest, parsed: ParsedQuery | None) -> EngineHits:
         base = parsed.query if parsed is not None else wq.Every()
         filt = filter_query(req.filters, req.date_from, req.date_to)
         sort = req.sort if (parsed is not None or req.sort != "relevance") else "newest"
@@ -380,7 +411,7 @@ class Engine:
             return ""
         if not words:
             return "" if not whole else html.escape(text, quote=False)
-        analyzer = self.ix.schema[fieldname].analyzer
+        analyzer = self.searcher().schema[fieldname].analyzer  # ix.schema would re-read the TOC file
         fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=180, surround=60)
         out = highlight.highlight(text, words, analyzer, fragmenter, MarkFormatter(), top=top)
         if not out and whole:
@@ -406,3 +437,12 @@ class Engine:
             return None
         pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in replacements) + r")(?![\w])")
         return pattern.sub(lambda m: replacements[m.group(1)], qstring)
+
+
+def _request_key(req: SearchRequest, parsed: ParsedQuery | None) -> tuple:
+    """Everything in a request and its parsed query that can change the answer."""
+    query = None
+    if parsed is not None:
+        query = (repr(parsed.query), tuple(parsed.plain_words), parsed.is_or, getattr(parsed, "plain", None))
+    fields = tuple((k, repr(v)) for k, v in sorted(vars(req).items()) if k not in ("snippets",))
+    return query, fields
