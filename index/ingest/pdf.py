@@ -31,6 +31,8 @@ _JUNK_TITLE = re.compile(
     r"|^[a-z]:\\|^/|^\W*$|^[\w-]+_[\w_-]+$",
     re.IGNORECASE,
 )
+_CONTACT = re.compile(r"@|https?://|www\.|\b\w+ at \w+\.\w{2,}\b")
+_EMAIL_OR_BRACKETS = re.compile(r"\([^)]*\)|<[^>]*>|\S+@\S+")
 _ORGANISATION = re.compile(
     r"\b(?:group|inc|ltd|llc|gmbh|university|universit[éä]t|department|institute|press|society|"
     r"association|foundation|corporation|company|council|committee|office|ministry|agency|school|"
@@ -54,8 +56,8 @@ def read(data: bytes, filename: str) -> Document:
     first_title, title_index = title_from_first_page(first_page)
     title = title or first_title
     authors = split_authors(info.get("author") or "") if usable_author(info.get("author")) else []
-    if not authors:
-        authors = byline_from_first_page(first_page, title_index)
+    page_authors, title_block_end = byline_from_first_page(first_page, title_index)
+    authors = authors or page_authors
     published = info.get("published") or date_from_first_page(first_page)
     return Document(
         title=title or "",
@@ -66,7 +68,7 @@ def read(data: bytes, filename: str) -> Document:
         tags=info.get("tags") or [],
         summary=info.get("subject") or "",
         text=text,
-        sections=section_titles(first_page, pages),
+        sections=section_titles(first_page, pages, title_block_end),
         content_type="application/pdf",
         pages=len(pages),
         needs_ocr=not text.strip(),
@@ -230,17 +232,21 @@ def title_from_first_page(lines: list[Line]) -> tuple[str | None, int]:
     return title, start + len(picked) - 1
 
 
-def byline_from_first_page(lines: list[Line], title_index: int) -> list[str]:
-    for line in lines[title_index + 1: title_index + 1 + BYLINE_WINDOW]:
-        text = line.text
+def byline_from_first_page(lines: list[Line], title_index: int) -> tuple[list[str], int]:
+    """The names under the title, on one line or one per line, and the index of the last of them."""
+    names: list[str] = []
+    last = title_index
+    for index in range(title_index + 1, min(len(lines), title_index + 1 + BYLINE_WINDOW)):
+        text = lines[index].text
         if len(text.split()) > 15:
             break  # the body has started
-        if _ORGANISATION.search(text) or "@" in text or "http" in text:
-            continue
-        names = split_authors(text)
-        if names and _names_fill_line(names, text):
-            return names
-    return []
+        found = [] if _ORGANISATION.search(text) else split_authors(text)
+        if found and _names_fill_line(found, _EMAIL_OR_BRACKETS.sub(" ", text)):
+            names += [name for name in found if name not in names]
+            last = index
+        elif names:
+            break  # the block of names has ended
+    return names, last
 
 
 def _names_fill_line(names: list[str], text: str) -> bool:
@@ -265,7 +271,7 @@ def date_from_first_page(lines: list[Line]) -> str | None:
     return None
 
 
-def section_titles(first_page: list[Line], pages: list[list[Line]]) -> list[str]:
+def section_titles(first_page: list[Line], pages: list[list[Line]], title_block_end: int = -1) -> list[str]:
     """Short lines set larger than the body text: the document's headings."""
     all_lines = [line for lines in pages for line in lines]
     if not all_lines:
@@ -273,12 +279,12 @@ def section_titles(first_page: list[Line], pages: list[list[Line]]) -> list[str]
     sizes = sorted(line.size for line in all_lines)
     body = sizes[len(sizes) // 2]
     title_size = max((line.size for line in first_page[:3]), default=0)
-    # The title block (title, byline, organisation, address) is not a section of the document: it
-    # ends where the first line of running text in the body's type size starts.
-    skip = next((i for i, line in enumerate(first_page)
-                 if abs(line.size - body) <= 0.5 and len(line.text.split()) >= 8), 0)
+    # The title block (title, organisation, byline) is not a section of the document, and neither is
+    # a contact line under it (an e-mail or web address).
     out: list[str] = []
-    for line in all_lines[skip:]:
+    for line in all_lines[title_block_end + 1:]:
+        if _CONTACT.search(line.text):
+            continue
         if body + 0.5 < line.size < title_size and len(line.text.split()) <= 12 and line.text not in out:
             out.append(line.text)
             if len(out) >= 100:

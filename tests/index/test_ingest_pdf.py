@@ -69,7 +69,7 @@ def test_real_debian_document_with_empty_metadata():
     assert doc.authors == ["Thomas Leonard"]  # not "X Desktop Group", not the e-mail line
     assert doc.published == "2022-04-29"
     assert doc.pages == 17
-    assert "2.1. Directory layout" in doc.sections
+    assert doc.sections[:2] == ["1. Introduction", "1.1. Version"]  # not the title block or contact line
     # The running head repeats the title on every page; it is not left in the body text.
     assert doc.text.count("Shared MIME-info Database") < 5
 
@@ -150,3 +150,17 @@ def test_alternating_running_heads_of_a_book_are_dropped():
     assert "Jane Author" not in doc.text
     assert "Line 0 of page 1 tells" in doc.text and "Line 7 of page 6 tells" in doc.text
     assert doc.pages == 6
+
+
+def test_one_author_per_line_under_the_title():
+    from tests.samples.make_samples import make_pdf
+
+    lines = [(72, 700, 22, "Reading the Tides", True), (72, 660, 14, "Ana Lima", False),
+             (72, 644, 14, "Kenji Watanabe", False), (72, 628, 14, "Rachel McAdams (rachel@example.org)", False),
+             (72, 600, 14, "1 Introduction", True)]
+    lines += [(72, 580 - 14 * k, 10, f"Sentence {k} of the introduction explains how the tide tables work.", False)
+              for k in range(10)]
+    doc = extract(make_pdf([lines], info={"Producer": "TeX"}), "tides.pdf")
+    assert doc.title == "Reading the Tides"
+    assert doc.authors == ["Ana Lima", "Kenji Watanabe", "Rachel McAdams"]
+    assert doc.sections == ["1 Introduction"]
