@@ -53,6 +53,7 @@ RUN_GAP = 120
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _WORD = re.compile(r"\w+")
+TRANSACTION_DOCS = 100
 _CHUNK = 4096
 
 TABLES = """
@@ -240,9 +241,11 @@ class Reprints:
         (so their index entries can be refreshed)."""
         changed: set[str] = set()
         texts: dict[str, str] = {}
-        with self.catalog.transaction() as conn:
-            for doc in docs:
-                changed |= self._add_one(conn, doc.id, doc.text, texts)
+        docs = list(docs)
+        for start in range(0, len(docs), TRANSACTION_DOCS):  # short transactions: uploads wait less
+            with self.catalog.transaction() as conn:
+                for doc in docs[start:start + TRANSACTION_DOCS]:
+                    changed |= self._add_one(conn, doc.id, doc.text, texts)
         return changed
 
     def _add_one(self, conn, doc_id: str, text: str, texts: dict[str, str]) -> set[str]:
