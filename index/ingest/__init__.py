@@ -139,8 +139,8 @@ def zip_kind(data: bytes, filename: str) -> str:
         return DOCX
     if "[Content_Types].xml" in names or "mimetype" in names:
         raise UnsupportedType(
-            f"{display_name(filename)} is an office document other than Word (.docx); "
-            f"upload {SUPPORTED}."
+            f"{display_name(filename)} is a document package Folio does not read (a spreadsheet, "
+            f"presentation, OpenDocument or e-book); upload {SUPPORTED}."
         )
     return ZIP
 

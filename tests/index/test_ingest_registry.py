@@ -58,7 +58,7 @@ def test_a_text_that_starts_with_a_colon_line_is_not_an_email():
     ("broken/empty.txt", 422, "empty"),
     ("broken/whitespace_only.html", 422, "empty"),
     ("broken/binary_named.txt", 415, "binary"),
-    ("broken/spreadsheet.xlsx", 415, "other than Word"),
+    ("broken/spreadsheet.xlsx", 415, "spreadsheet"),
     ("broken/truncated.pdf", 422, "incomplete"),
     ("pdf/encrypted_with_password.pdf", 422, "password"),
 ])

@@ -80,7 +80,7 @@ def test_every_broken_sample_gets_one_readable_line(tmp_path):
     result = folio("ingest", str(SAMPLES / "broken"), data=tmp_path / "data")
     assert result.returncode == 1
     failed = [line for line in result.stderr.splitlines() if line.startswith("folio: failed:")]
-    expected = {"binary_named.txt": "binary file", "empty.txt": "is empty", "spreadsheet.xlsx": "other than Word",
+    expected = {"binary_named.txt": "binary file", "empty.txt": "is empty", "spreadsheet.xlsx": "does not read",
                 "truncated.pdf": "incomplete", "whitespace_only.html": "is empty"}
     assert len(failed) == len(expected)
     for name, words in expected.items():

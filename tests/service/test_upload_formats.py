@@ -31,7 +31,7 @@ def stored(settings) -> tuple[int, int]:
     ("broken/empty.txt", 422, "empty"),
     ("broken/whitespace_only.html", 422, "empty"),
     ("broken/binary_named.txt", 415, "binary"),
-    ("broken/spreadsheet.xlsx", 415, "Word"),
+    ("broken/spreadsheet.xlsx", 415, "spreadsheet"),
     ("broken/truncated.pdf", 422, "incomplete"),
     ("pdf/encrypted_with_password.pdf", 422, "password"),
     ("zip/zip_bomb.zip", 413, "zip bomb"),
