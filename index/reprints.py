@@ -11,8 +11,10 @@ How copies are found:
    shingle sets overlap by a fifth are candidates almost surely.
 3. Candidates are confirmed on their exact shingle sets (`same_article`): they are one article when
    their Jaccard similarity is high, or when the shorter one is mostly contained in the longer one
-   and is not a small fraction of it (a trimmed copy). A quoted paragraph shared by two different
-   articles is a small part of each, so they are not grouped.
+   and is not a small fraction of it, and what they share is one stretch from near the start of the
+   longer one (a trimmed copy keeps the opening). A quoted paragraph shared by two different articles
+   is a small part of each, and quotations picked from inside a longer piece are not one opening
+   stretch, so neither is grouped.
 
 Confirmed pairs are stored as links; a group is a connected set of links, identified by the id of
 the first member it had. Everything here is derived from the catalog's text and can be rebuilt.
@@ -133,10 +135,6 @@ def shingle_hashes(tokens: list[str], k: int = SHINGLE_WORDS) -> np.ndarray:
         for j in range(k):
             out = out * np.uint64(1000003) + hashed[j : j + count]
     return out & _MASK32
-
-
-def shingle_set(text: str) -> set[int]:
-    return set(shingle_hashes(words(text)).tolist())
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
