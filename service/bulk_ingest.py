@@ -190,7 +190,8 @@ def run(archive, paths: list[str], as_json: bool, progress_stream=None) -> Inges
             record["created"] = created
             print(json.dumps(record, ensure_ascii=False), flush=True)
         else:
-            print(f"{'added' if created else 'unchanged':9} {doc.id}  {doc.title[:70]}", flush=True)
+            note = "  [no text layer: needs OCR]" if doc.needs_ocr else ""
+            print(f"{'added' if created else 'unchanged':9} {doc.id}  {doc.title[:70]}{note}", flush=True)
 
     ingester = Ingester(archive, on_record)
     for path in files:

@@ -63,10 +63,14 @@ def test_clean_folder_exits_zero(tmp_path):
     folder = tmp_path / "clean"
     folder.mkdir()
     shutil.copy(SAMPLES / "email/personal_note.eml", folder / "note.eml")
+    shutil.copy(SAMPLES / "pdf/scanned_no_text.pdf", folder / "scan.pdf")
     result = folio("ingest", str(folder), "--json", data=tmp_path / "data")
     assert result.returncode == 0, result.stderr
     assert '"title": "Notes from the library board meeting"' in result.stdout
+    assert '"needs_ocr": true' in result.stdout
     assert "0 failed" in result.stderr
+    again = folio("ingest", str(folder / "scan.pdf"), str(folder / "note.eml"), data=tmp_path / "other")
+    assert "Scanned letter  [no text layer: needs OCR]" in again.stdout
 
 
 def test_missing_path_is_a_failure_not_a_crash(tmp_path):
