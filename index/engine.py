@@ -307,16 +307,22 @@ class Engine:
         kwargs = {}
         if sort in ("newest", "oldest"):
             kwargs = {"sortedby": "published", "reverse": sort == "newest"}
+        collapsed = 0  # one hit per group of reprints: the copies after each group's best are skipped
         if not req.all_copies and "reprint_group" in s.schema and total:
-            kwargs["collapse"] = "reprint_group"  # one hit per group of reprints
             copies = self.facet_cache.count(s, "reprint_group", matched)
-            total -= sum(count - 1 for count in copies.values())
+            collapsed = sum(count - 1 for count in copies.values())
+            total -= collapsed
         hits: list[tuple[str, float]] = []
         if total:
             allow = set(matched.tolist()) if filt is not None else None  # the filter, already evaluated
-            results = s.search(base, filter=allow, limit=limit, **kwargs)
+            results = s.search(base, filter=allow, limit=limit + collapsed, **kwargs)
             start = (req.page - 1) * req.per_page
-            for hit in results[start:limit]:
+            shown = list(results)
+            if collapsed:
+                keep = first_of_each_group(self.facet_cache, s, "reprint_group",
+                                           np.array([hit.docnum for hit in shown], dtype=np.int64))
+                shown = [shown[i] for i in keep]
+            for hit in shown[start:limit]:
                 hits.append((hit["id"], float(hit.score or 0.0)))
         facets = {}
         for facet in req.facets:
