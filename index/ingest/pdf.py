@@ -15,6 +15,7 @@ from io import BytesIO
 
 from index.document import Document
 from index.errors import Unreadable
+from index.ingest.html import strip_site_suffix
 from index.ingest.normalize import clean_text, detect_language, find_date, parse_date, split_authors
 from index.ingest.pdf_layout import Line, drop_running_lines, page_lines, paragraphs
 
@@ -31,6 +32,9 @@ _JUNK_TITLE = re.compile(
     r"|^[a-z]:\\|^/|^\W*$|^[\w-]+_[\w_-]+$",
     re.IGNORECASE,
 )
+#: Producers of PDFs that are web pages printed from a browser.
+_PRINTED_BY_BROWSER = re.compile(r"skia/pdf|mozilla|firefox|chrom(?:e|ium)|print to pdf|quartz pdfcontext|"
+                                 r"wkhtmltopdf|weasyprint", re.IGNORECASE)
 _CONTACT = re.compile(r"@|https?://|www\.|\b\w+ at \w+\.\w{2,}\b")
 _EMAIL_OR_BRACKETS = re.compile(r"\([^)]*\)|<[^>]*>|\S+@\S+")
 _ORGANISATION = re.compile(
@@ -58,7 +62,13 @@ def read(data: bytes, filename: str) -> Document:
     authors = split_authors(info.get("author") or "") if usable_author(info.get("author")) else []
     page_authors, title_block_end = byline_from_first_page(first_page, title_index)
     authors = authors or page_authors
-    published = info.get("published") or date_from_first_page(first_page)
+    if info["printed_page"]:
+        # A web page printed to PDF: its dates are the printing's, its title the browser tab's.
+        title = strip_site_suffix(title, None) if title else title
+        published = date_from_first_page(body_pages[0] if body_pages else [])
+        info["updated"] = None
+    else:
+        published = info.get("published") or date_from_first_page(first_page)
     return Document(
         title=title or "",
         authors=authors,
@@ -143,6 +153,7 @@ def document_info(reader) -> dict:
     keywords = _clean(_info(raw, "/Keywords"))
     out["tags"] = [k.strip().lower() for k in re.split(r"[,;]", keywords) if k.strip()][:30]
     out["language"] = xmp.get("language")
+    out["printed_page"] = bool(_PRINTED_BY_BROWSER.search(_info(raw, "/Producer") + " " + _info(raw, "/Creator")))
     if out["updated"] == out["published"]:
         out["updated"] = None
     return out

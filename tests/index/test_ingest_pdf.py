@@ -164,3 +164,25 @@ def test_one_author_per_line_under_the_title():
     assert doc.title == "Reading the Tides"
     assert doc.authors == ["Ana Lima", "Kenji Watanabe", "Rachel McAdams"]
     assert doc.sections == ["1 Introduction"]
+
+
+def test_web_page_printed_to_pdf_keeps_the_articles_date_not_the_printing():
+    from tests.samples.make_samples import make_pdf
+
+    pages = []
+    for number in (1, 2):
+        lines = [(40, 770, 8, "07/06/2022, 18:40    Ferry timetable cut leaves islanders stranded | Island Courier", False)]
+        if number == 1:
+            lines += [(72, 720, 20, "Ferry timetable cut leaves islanders stranded", True),
+                      (72, 690, 11, "By Samuel Okafor", False), (72, 675, 11, "June 7, 2022", False)]
+        lines += [(72, 640 - 14 * k, 11, f"Paragraph line {k} on page {number} about the winter ferry crossings.", False)
+                  for k in range(10)]
+        lines.append((40, 30, 8, f"https://courier.example/news/ferry-cut    {number}/2", False))
+        pages.append(lines)
+    info = {"Title": "Ferry timetable cut leaves islanders stranded | Island Courier", "Producer": "Skia/PDF m120",
+            "Creator": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", "CreationDate": "D:20240305101500Z"}
+    doc = extract(make_pdf(pages, info=info), "printed.pdf")
+    assert doc.title == "Ferry timetable cut leaves islanders stranded"
+    assert doc.authors == ["Samuel Okafor"]
+    assert doc.published == "2022-06-07"  # not 2024-03-05, the day it was printed
+    assert "courier.example" not in doc.text and "18:40" not in doc.text
