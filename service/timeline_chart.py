@@ -24,7 +24,7 @@ def bar_chart(buckets: list[tuple[str, int]], link: Callable[[str], str], height
         h = max(2, round(count / top * height))
         x = gap + i * (bar_w + gap)
         y = height - h
-        label = escape(value[-2:] if len(value) > 4 else value)
+        label = escape(bar_label(value))
         parts.append(
             f'<a href="{escape(link(value))}"><title>{escape(value)}: {count} article{"s" if count != 1 else ""}'
             f'</title><rect x="{x}" y="{y}" width="{bar_w}" height="{h}" rx="2"></rect>'
@@ -33,3 +33,13 @@ def bar_chart(buckets: list[tuple[str, int]], link: Callable[[str], str], height
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def bar_label(value: str) -> str:
+    """Short label under a bar: the year, the month's abbreviation, or the day of the month."""
+    if len(value) == 7 and value[5:7].isdigit() and 1 <= int(value[5:7]) <= 12:
+        return MONTH_ABBREVIATIONS[int(value[5:7]) - 1]
+    return value[-2:] if len(value) > 4 else value
