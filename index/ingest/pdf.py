@@ -15,7 +15,7 @@ from io import BytesIO
 
 from index.document import Document
 from index.errors import Unreadable
-from index.ingest.html import strip_site_suffix
+from index.ingest.html import site_from_title, strip_site_suffix
 from index.ingest.normalize import clean_text, detect_language, find_date, parse_date, split_authors
 from index.ingest.pdf_layout import Line, drop_running_lines, page_lines, paragraphs
 
@@ -62,9 +62,12 @@ def read(data: bytes, filename: str) -> Document:
     authors = split_authors(info.get("author") or "") if usable_author(info.get("author")) else []
     page_authors, title_block_end = byline_from_first_page(first_page, title_index)
     authors = authors or page_authors
+    publication = None
     if info["printed_page"]:
         # A web page printed to PDF: its dates are the printing's, its title the browser tab's.
-        title = strip_site_suffix(title, None) if title else title
+        tab_title = title or ""
+        title = strip_site_suffix(tab_title, None) if tab_title else title
+        publication = site_from_title(tab_title, title or "")
         published = date_from_first_page(body_pages[0] if body_pages else [])
         info["updated"] = None
     else:
@@ -74,6 +77,7 @@ def read(data: bytes, filename: str) -> Document:
         authors=authors,
         published=published,
         updated=info.get("updated"),
+        publication=publication,
         language=info.get("language") or detect_language(text),
         tags=info.get("tags") or [],
         summary=info.get("subject") or "",

@@ -183,6 +183,7 @@ def test_web_page_printed_to_pdf_keeps_the_articles_date_not_the_printing():
             "Creator": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", "CreationDate": "D:20240305101500Z"}
     doc = extract(make_pdf(pages, info=info), "printed.pdf")
     assert doc.title == "Ferry timetable cut leaves islanders stranded"
+    assert doc.publication == "Island Courier"
     assert doc.authors == ["Samuel Okafor"]
     assert doc.published == "2022-06-07"  # not 2024-03-05, the day it was printed
     assert "courier.example" not in doc.text and "18:40" not in doc.text
