@@ -110,9 +110,9 @@
         .then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
           var fresh = page.getElementById("results");
+          results.removeAttribute("aria-busy");
           if (!fresh) return;
           results.innerHTML = fresh.innerHTML;
-          results.removeAttribute("aria-busy");
           var announce = $("#live-status");
           var summary = $("#result-status", results);
           if (announce && summary) announce.textContent = summary.textContent;
@@ -226,9 +226,16 @@
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      if (!input.files.length) {
+        input.focus();
+        input.setCustomValidity("Choose at least one file, or drop files on the box.");
+        input.reportValidity();
+        return;
+      }
       sendAll(input.files);
       input.value = "";
     });
+    input.addEventListener("change", function () { input.setCustomValidity(""); });
     input.required = false;
     ["dragenter", "dragover"].forEach(function (type) {
       zone.addEventListener(type, function (e) { e.preventDefault(); zone.classList.add("over"); });
