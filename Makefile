@@ -7,7 +7,7 @@ PORT ?= 8000
 DATA ?= ./data
 N ?= 10000
 
-.PHONY: install serve test bench eval-search eval-extract clean
+.PHONY: install serve test bench eval-search eval-extract eval-reprints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ eval-extract: $(STAMP)
 
 eval-search: $(STAMP)
 	$(BIN)/python -m benchmarks.eval_search
+
+eval-reprints: $(STAMP)
+	$(BIN)/python -m benchmarks.eval_reprints --originals 100
+	$(BIN)/python -m benchmarks.eval_reprints --originals 100 --hard
 
 clean:
 	rm -rf $(VENV) build *.egg-info
