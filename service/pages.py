@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from index.errors import FolioError, Unauthorized
 from index.ingest import SUPPORTED
+from index.schema import DATE_FILTERS
 from index.search import SearchRequest
 from service.api.documents import read_upload
 from service.api.params import FACET_PARAMS, search_request
@@ -238,22 +239,29 @@ def timeline_page(request: Request, archive: ArchiveDep):
     q = request.query_params.get("q", "")
     year = request.query_params.get("year")
     month = request.query_params.get("month")
+    date = request.query_params.get("date", "published")  # which date: published, updated or captured
+    date = date if date in DATE_FILTERS else "published"
     if month:
-        by, filters = "day", {"month": [month]}
+        by, filters = "day", {DATE_FILTERS[date]["month"]: [month]}
     elif year:
-        by, filters = "month", {"year": [year]}
+        by, filters = "month", {DATE_FILTERS[date]["year"]: [year]}
     else:
         by, filters = "year", {}
-    buckets = archive.timeline(by, q=q, filters=filters)
+    buckets = archive.dated_timeline(date, by, q=q, filters=filters)
     articles = None
     if year or month:
-        req = SearchRequest(q=q, filters={"month": [month]} if month else {"year": [year]}, sort="newest",
-                            per_page=50, facets=())
+        req = SearchRequest(q=q, filters=filters, sort="newest", per_page=50, facets=())
         articles = archive.search(req)
-    chart = bar_chart(buckets, link=lambda v: timeline_link(q, v, by))
+
+    def link(value: str) -> str:
+        if date != "published":  # other dates: a day leads to its month's articles
+            return "/timeline?" + _timeline_query(q, value, by) + f"&date={date}"
+        return timeline_link(q, value, by)
+
+    chart = bar_chart(buckets, link=link)
     return render(request, "timeline.html", {
         "buckets": buckets, "by": by, "year": year, "month": month, "q": q, "chart": chart, "articles": articles,
-        "bucket_link": lambda v: timeline_link(q, v, by), "month_name": month_name(month),
+        "bucket_link": link, "month_name": month_name(month), "date": date,
     })
 
 

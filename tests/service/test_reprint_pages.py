@@ -71,3 +71,11 @@ def test_identities_page_merges_and_splits_with_the_token(client, auth):
                         follow_redirects=False)
     assert split.status_code == 303
     assert "Nothing merged yet." in client.get("/identities").text
+
+
+def test_timeline_page_switches_to_capture_dates(client):
+    published = client.get("/timeline").text
+    assert 'value="published" selected' in published and ">2020<" in published
+    captured = client.get("/timeline", params={"date": "captured"}).text
+    assert 'value="captured" selected' in captured and ">2020<" not in captured
+    assert "&amp;date=captured" in captured or "&date=captured" in captured
