@@ -241,3 +241,21 @@ def test_full_disk_gives_503_and_stores_nothing(tmp_path):
     with Archive(copy) as archive:
         assert archive.check().ok, archive.check().to_dict()
         assert set(acknowledged) <= set(archive.catalog.ids())
+
+
+def test_service_start_logs_what_the_cheap_check_finds(tmp_path, caplog):
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    root = tmp_path / "data"
+    ids = filled(root)
+    with Archive(root) as archive:
+        archive.engine.delete(ids[:2])
+    caplog.set_level(logging.INFO)
+    with TestClient(create_app(Settings(data=root, token="start-token-0123456789", seeds=None))) as client:
+        assert client.get("/healthz").status_code == 200
+    assert "2 not indexed" in caplog.text and "folio check --repair" in caplog.text
