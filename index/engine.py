@@ -34,6 +34,7 @@ from index.facets import FacetCache, live_segment_keys
 from index.matchset import RangeCache, matched_docnums
 from index.resultcache import ResultCache
 from index.query import PROSE_WORDS, ParsedQuery, filter_query, parse
+from index.bounds import bounded, collect_within
 from index.ranking import Ranker, first_of_each_group
 from index.schema import FACET_FIELDS, build_schema, fold, index_fields
 from index.search import SearchRequest
@@ -270,14 +271,14 @@ class Engine:
 
     def search(self, req: SearchRequest) -> EngineHits:
         s = self.searcher()
-        parsed = parse(req.q, s.schema) if req.q else None
+        parsed = bounded(parse(req.q, s.schema), s.reader()) if req.q else None
         if parsed is not None and parsed.query is wq.NullQuery:
             return EngineHits(0, [], {}, parsed)
         result = self._run(s, req, parsed)
         if (result.total == 0 and parsed is not None and not parsed.is_or and not parsed.has_syntax
                 and len(parsed.plain_words) > 1):
             # No document has every word: show the best documents that have some of them.
-            parsed = parse(req.q, s.schema, force_or=True)
+            parsed = bounded(parse(req.q, s.schema, force_or=True), s.reader())
             result = self._run(s, req, parsed)
         if parsed is not None and parsed.plain_words and len(parsed.plain_words) <= PROSE_WORDS:
             result.suggestion = self.suggest(req.q, parsed.plain_words)
@@ -290,7 +291,7 @@ class Engine:
         found = self.results.get(generation, key) if generation[0] >= 0 else None
         if found is None:
             found = self._run_uncached(s, req, parsed)
-            if generation[0] >= 0:
+            if generation[0] >= 0 and not found.partial:  # a cut-short answer is not remembered
                 self.results.put(generation, key, found)
         return dataclasses.replace(found, hits=list(found.hits), facets=dict(found.facets))
 
@@ -315,7 +316,7 @@ class Engine:
         hits: list[tuple[str, float]] = []
         if total:
             allow = set(matched.tolist()) if filt is not None else None  # the filter, already evaluated
-            results = s.search(base, filter=allow, limit=limit + collapsed, **kwargs)
+            results, partial = collect_within(s, base, req.time_limit, filter=allow, limit=limit + collapsed, **kwargs)
             start = (req.page - 1) * req.per_page
             shown = list(results)
             if collapsed:
@@ -334,7 +335,7 @@ class Engine:
             if req.facet_limit:
                 ordered = ordered[: req.facet_limit]
             facets[facet] = ordered
-        return EngineHits(total, hits, facets, parsed)
+        return EngineHits(total, hits, facets, parsed, partial=partial if total else False)
 
     def _facets(self, s, req: SearchRequest, matched: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         facets = {}

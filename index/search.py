@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
+#: seconds a search may take before it answers with what it has found so far (flagged ``partial``)
+SEARCH_TIME_LIMIT = 5.0
 
 
 @dataclass
@@ -23,6 +25,7 @@ class SearchRequest:
     facets: tuple[str, ...] = ("author", "publication", "year")
     facet_limit: int = 30
     snippets: bool = True
+    time_limit: float | None = SEARCH_TIME_LIMIT
     #: every copy of a reprinted article, instead of one hit per group of copies
     all_copies: bool = False
 
