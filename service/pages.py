@@ -209,8 +209,24 @@ async def upload_submit(request: Request, archive: ArchiveDep, settings: Setting
 
 @router.get("/authors", response_class=HTMLResponse)
 def authors_page(request: Request, archive: ArchiveDep):
+    """Every author A–Z; a long list shows one letter at a time so the page stays light."""
     authors = archive.authors()
-    return render(request, "authors.html", {"authors": authors, "letters": group_by_letter(authors)})
+    filter_text = request.query_params.get("filter", "").strip()
+    shown = [(n, c) for n, c in authors if filter_text.lower() in n.lower()] if filter_text else authors
+    letters = group_by_letter(shown)
+    paged = len(shown) > AUTHORS_ON_ONE_PAGE
+    letter = request.query_params.get("letter", "").upper()
+    if paged:
+        letter = letter if letter in dict(letters) else letters[0][0]
+    return render(request, "authors.html", {
+        "authors": authors, "shown": len(shown), "all_letters": [g for g, _ in letters],
+        "letters": [(g, names) for g, names in letters if not paged or g == letter],
+        "paged": paged, "letter": letter if paged else None, "filter_text": filter_text,
+    })
+
+
+#: above this many authors the A–Z page shows one letter at a time
+AUTHORS_ON_ONE_PAGE = 600
 
 
 def group_by_letter(authors: list[tuple[str, int]]) -> list[tuple[str, list[tuple[str, int]]]]:

@@ -118,3 +118,18 @@ def test_reading_view_blocks():
     assert underlined_heading("=====\nTitle\n=====") == "Title"
     assert underlined_heading("a - b\n---") == "a - b"
     assert underlined_heading("Not a heading\nsecond line") is None
+
+
+def test_authors_page_filters_without_script_and_pages_by_letter_when_long(client, auth, monkeypatch):
+    stored(client, auth)
+    stored(client, auth, TIDES, "tides.txt")
+    filtered = client.get("/authors", params={"filter": "marsh"}).text
+    assert "/authors/Ivy%20Marsh" in filtered and "/authors/Tom%20Reed" not in filtered
+    assert "No author’s name contains" in client.get("/authors", params={"filter": "zzzz"}).text
+    import service.pages
+
+    monkeypatch.setattr(service.pages, "AUTHORS_ON_ONE_PAGE", 1)
+    first = client.get("/authors").text
+    assert 'href="/authors?letter=R"' in first and 'href="/authors?letter=M"' in first
+    letter_r = client.get("/authors", params={"letter": "r"}).text
+    assert "/authors/Tom%20Reed" in letter_r and "/authors/Ivy%20Marsh" not in letter_r
