@@ -52,12 +52,41 @@ def bound_query(q: wq.Query, reader) -> wq.Query:
             return wq.Term(q.fieldname, q.text, boost=q.boost)
         return _capped(q, reader)
     if isinstance(q, wq.FuzzyTerm):
-        fuzzy = wq.FuzzyTerm(q.fieldname, q.text, boost=q.boost, maxdist=min(q.maxdist, MAX_FUZZY_EDITS),
-                             prefixlength=max(q.prefixlength, 1), constantscore=q.constantscore)
-        return _capped(fuzzy, reader)
+        return _fuzzy_words(q, reader)
     if q.is_leaf():
         return q
     return q.apply(lambda sub: bound_query(sub, reader))
+
+
+def _fuzzy_words(q: wq.FuzzyTerm, reader) -> wq.Query:
+    """The close spellings of a fuzzy term, looked up in the index's own words.
+
+    Resolved here, against the whole index, because a segment's spelling graph holds unstemmed
+    words while the postings hold stems: ``vacination~`` must reach ``vaccin``. Both the word as
+    typed and its stem are tried, with at most two edits, keeping the first letter."""
+    options = [q.text]
+    stem = _stemmed(reader, q.fieldname, q.text)
+    if stem and stem != q.text:
+        options.append(stem)
+    found: set[str] = set()
+    for text in options:
+        fuzzy = wq.FuzzyTerm(q.fieldname, text, maxdist=min(q.maxdist, MAX_FUZZY_EDITS),
+                             prefixlength=max(q.prefixlength, 1))
+        try:
+            found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in fuzzy._btexts(reader))
+        except Exception:
+            continue
+    if len(found) > MAX_EXPANSIONS:
+        found = set(heapq.nlargest(MAX_EXPANSIONS, found, key=lambda t: reader.doc_frequency(q.fieldname, t)))
+    return wq.Or([wq.Term(q.fieldname, t) for t in sorted(found)], boost=q.boost)
+
+
+def _stemmed(reader, fieldname: str, text: str) -> str | None:
+    try:
+        analysed = [t.text for t in reader.schema[fieldname].analyzer(text)]
+    except Exception:
+        return None
+    return analysed[0] if len(analysed) == 1 else None
 
 
 def _capped(q: wq.Query, reader) -> wq.Query:
