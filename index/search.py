@@ -22,7 +22,8 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
-    facets: tuple[str, ...] = ("author", "publication", "year")
+    #: "month" is added by the API and pages when a year is selected (months within that year)
+    facets: tuple[str, ...] = ("author", "publication", "year", "tag", "language", "content_type")
     facet_limit: int = 30
     snippets: bool = True
     time_limit: float | None = SEARCH_TIME_LIMIT

@@ -55,7 +55,7 @@ def toggle_filter(params, name: str, value: str) -> str:
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, archive: ArchiveDep):
     req = search_request(request.query_params)
-    req.facets = ("author", "publication", "year") + (("month",) if "year" in req.filters else ())
+    req.facets = SearchRequest().facets + (("month",) if "year" in req.filters else ())
     browsing = not req.q and not req.filters and not req.date_from and not req.date_to
     if browsing and request.query_params.get("sort") is None:
         req.sort = "newest"
@@ -248,6 +248,29 @@ def author_page(request: Request, name: str, archive: ArchiveDep):
     years = sorted(result.facets.get("year", []), key=lambda f: f.value)
     return render(request, "author.html", {"name": name, "result": result, "years": years,
                                            "variants": archive.identities.variants(name)})
+
+
+@router.get("/publications", response_class=HTMLResponse)
+def publications_page(request: Request, archive: ArchiveDep):
+    """Every publication A–Z with its number of articles, and a filter box."""
+    publications = archive.publications()
+    filter_text = request.query_params.get("filter", "").strip()
+    shown = [(n, c) for n, c in publications if filter_text.lower() in n.lower()] if filter_text else publications
+    groups: dict[str, list] = {}
+    for name, count in shown:
+        letter = name[:1].upper() if name[:1].isalpha() else "#"
+        groups.setdefault(letter, []).append((name, count))
+    return render(request, "publications.html", {"publications": publications, "shown": shown,
+                                                 "letters": list(groups.items()), "filter_text": filter_text})
+
+
+@router.get("/publications/{name}", response_class=HTMLResponse)
+def publication_page(request: Request, name: str, archive: ArchiveDep):
+    """A publication's articles newest first, its authors and its articles per year."""
+    result = archive.search(SearchRequest(filters={"publication": [name]}, sort="newest", per_page=100,
+                                          facets=("author", "year"), facet_limit=0, snippets=False))
+    years = sorted(result.facets.get("year", []), key=lambda f: f.value)
+    return render(request, "publication.html", {"name": name, "result": result, "years": years})
 
 
 @router.get("/timeline", response_class=HTMLResponse)
