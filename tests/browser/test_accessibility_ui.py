@@ -3,12 +3,14 @@ text contrast of at least 4.5:1 (WCAG AA) in both the light and the dark theme."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import screenshot
 
-PAGES = ["/", "/?q=packaging&year=2001", "/authors", "/authors/Guido%20van%20Rossum", "/timeline?year=2001",
-         "/upload", "/login", "/help", "/documents/no-such-document", "document"]
+PAGES = ["/", "/?q=packaging&year=2001", "/authors", "/authors/Guido%20van%20Rossum", "/publications",
+         "/timeline?year=2001", "/upload", "/login", "/help", "/documents/no-such-document", "document"]
 
 CONTRAST_PROBLEMS = """() => {
   const rgb = s => { const m = s.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
@@ -57,8 +59,8 @@ def test_page_is_labelled_and_readable(new_page, path, scheme):
     assert page.locator("main#main").count() == 1 and page.locator("a.skip[href='#main']").count() == 1
     assert page.evaluate(UNLABELLED_CONTROLS) == []
     assert page.evaluate(CONTRAST_PROBLEMS) == []
-    if scheme == "dark" and path == "document":
-        screenshot(page, "document-dark")
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+    screenshot(page, f"page-{slug}-{scheme}")
 
 
 def test_every_control_on_the_document_page_is_reachable_by_keyboard(page):

@@ -6,7 +6,7 @@ import pytest
 
 BUDGET = 100_000
 PAGES = ["/", "/?q=packaging", "/?q=python&sort=newest&page=3", "/authors", "/authors/Guido%20van%20Rossum",
-         "/timeline", "/timeline?year=2001", "/upload", "/help", "/login", "/documents/"]
+         "/publications", "/timeline", "/timeline?year=2001", "/upload", "/help", "/login", "/documents/"]
 
 
 def document_path(page) -> str:
