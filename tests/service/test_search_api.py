@@ -128,3 +128,8 @@ def test_help_page_documents_the_query_language(peps_client):
     for form in ("title:", "author:", "publication:", "tag:", "lang:", "published:2020-04", "intern*", "~",
                  "NOT", "-"):
         assert form in text, form
+
+
+def test_help_page_states_the_limits(peps_client):
+    text = peps_client.get("/help").text
+    assert "published:[2019 to 2021]" in text and "Did you mean" in text and "incomplete" in text
