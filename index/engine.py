@@ -383,11 +383,17 @@ class Engine:
         if not q and not filters:
             counts = self.facet_cache.count(s, fieldname, None)
         else:
-            parsed = parse(q, s.schema) if q else None
-            base = parsed.query if parsed is not None else wq.Every()
+            parsed = bounded(parse(q, s.schema), s.reader()) if q else None
             filt = filter_query(req.filters, None, None)
-            full = wq.And([base, filt]) if filt is not None else base
-            matched = matched_docnums(s, full, self.ranges)
+            if parsed is not None and parsed.plain:  # the same matches as the search shows
+                matched = np.sort(self._ranked_matches(s, parsed, filt)[0])
+                if not len(matched) and not parsed.is_or and len(parsed.plain_words) > 1:
+                    parsed = parse(q, s.schema, force_or=True)
+                    matched = np.sort(self._ranked_matches(s, parsed, filt)[0])
+            else:
+                base = parsed.query if parsed is not None else wq.Every()
+                full = wq.And([base, filt]) if filt is not None else base
+                matched = matched_docnums(s, full, self.ranges)
             counts = self.facet_cache.count(s, fieldname, matched)
         return sorted(counts.items())
 

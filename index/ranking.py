@@ -30,6 +30,13 @@ from index.schema import fold
 #: fields plain words are looked for in
 RANKED_FIELDS = ("title", "text", "author", "publication")
 
+QUESTION_WORDS = frozenset("""
+what which who whom whose why how where when whether does do did doing done is are was were been being
+there here any some such i me my we our you your please give find show tell list describe described
+describes discuss discussed discusses discussing concerning regarding relating related about want wanted
+need needed interested interest looking look paper papers article articles document documents
+""".split())
+
 
 @dataclass(frozen=True)
 class RankingParams:
@@ -49,6 +56,9 @@ class RankingParams:
     max_words: int = 64
     #: spellings tried for a word found nowhere
     fuzzy_expansions: int = 3
+    #: words that frame a question rather than say what it is about ("what papers discuss …"); dropped
+    #: from plain queries as long as other words remain
+    question_words: frozenset = QUESTION_WORDS
 
 
 PARAMS = RankingParams()
@@ -162,7 +172,8 @@ class Ranker:
     def rank(self, searcher, words: list[str], require_all: bool) -> Ranked:
         schema = searcher.schema
         p = self.params
-        qwords = query_words(schema, words, p.max_words)
+        content = [w for w in words if fold(w) not in p.question_words]
+        qwords = query_words(schema, content or words, p.max_words)
         qwords = self._tolerate_typos(searcher, qwords)
         reader = searcher.reader()
         leaves = reader.leaf_readers()
