@@ -286,7 +286,8 @@ class Engine:
 
     def _run(self, s, req: SearchRequest, parsed: ParsedQuery | None) -> EngineHits:
         """`_run_uncached`, answered from memory when the same request met the same index generation."""
-        generation = (s.reader().generation(), self._generation)
+        reader_generation = s.reader().generation()  # None for an index with no segment yet
+        generation = (reader_generation if reader_generation is not None else -1, self._generation)
         key = _request_key(req, parsed)
         found = self.results.get(generation, key) if generation[0] >= 0 else None
         if found is None:
