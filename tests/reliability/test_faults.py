@@ -173,7 +173,7 @@ def test_whoosh_lock_held_elsewhere_gives_503_not_loss(tmp_path, client, auth):
         before = archive.count()
         response = client.post("/api/documents", headers=auth,
                                files={"file": ("locked.txt", b"Locked Out\n\nBy Ann Bee\n\nWaiting for the lock.")},
-                               timeout=120)
+                               )
         assert response.status_code == 503, response.text
         assert "lock" in response.json()["error"]["message"].lower() or "index" in response.json()["error"]["message"]
         assert archive.count() == before  # no half-record left behind
