@@ -229,3 +229,13 @@ def test_peps_related_articles(peps):
     assert 1 <= len(related) <= 5
     assert target.id not in {h.id for h in related}
     assert [h.score for h in related] == sorted((h.score for h in related), reverse=True)
+
+
+def test_deleted_and_edited_documents_leave_the_ranking(small):
+    archive, ids = small
+    archive.delete(ids["sugar"])
+    assert found(archive, "sugar harvest") == set()
+    assert found(archive, "economy") == {ids["venezuela"]}
+    archive.update(ids["venezuela"], {"title": "Petroleum diplomacy"})
+    assert found(archive, "petroleum diplomacy") == {ids["venezuela"]}
+    assert ids["venezuela"] not in found(archive, "title:medicine")
