@@ -235,7 +235,7 @@ def test_deleted_and_edited_documents_leave_the_ranking(small):
     archive, ids = small
     archive.delete(ids["sugar"])
     assert found(archive, "sugar harvest") == set()
-    assert found(archive, "economy") == {ids["venezuela"]}
+    assert found(archive, "tag:economy") == {ids["venezuela"]}
     archive.update(ids["venezuela"], {"title": "Petroleum diplomacy"})
     assert found(archive, "petroleum diplomacy") == {ids["venezuela"]}
     assert ids["venezuela"] not in found(archive, "title:medicine")
