@@ -51,6 +51,8 @@ class RankingParams:
     coordination_max_words: int = 6
     #: bonus, in units of the smaller idf of the pair, for two consecutive words close together
     proximity: float = 0.1
+    #: short queries are often names of things ("type hints"): words together count for more there
+    proximity_short: float = 0.5
     proximity_slop: int = 3
     #: at most this many distinct words are scored (a pasted page becomes its first words)
     max_words: int = 64
@@ -220,7 +222,7 @@ class Ranker:
             return Ranked(np.zeros(0, np.int64), np.zeros(0), qwords)
         docnums = np.concatenate(all_docs)
         scores = np.concatenate(all_scores)
-        if p.proximity and len(qwords) > 1:
+        if (p.proximity or p.proximity_short) and len(qwords) > 1:
             scores = scores + self._proximity_bonus(searcher, qwords, idf, docnums)
         return Ranked(docnums, scores, qwords)
 
@@ -275,19 +277,27 @@ class Ranker:
         return out
 
     def _proximity_bonus(self, searcher, qwords: list[Word], idf: list[float], docnums: np.ndarray) -> np.ndarray:
+        """For each pair of consecutive query words: a bonus where they stand close in the body, and
+        again where they stand together in the title (short queries only: "type hints")."""
         bonus = np.zeros(len(docnums))
         p = self.params
+        short = len(qwords) <= p.coordination_max_words
+        weight = p.proximity_short if short else p.proximity
+        fields = (("text", p.proximity_slop), ("title", 1)) if short else (("text", p.proximity_slop),)
         for i in range(len(qwords) - 1):
             a, b = qwords[i], qwords[i + 1]
-            if a.weight < 1 or b.weight < 1 or "text" not in a.terms or "text" not in b.terms:
+            if a.weight < 1 or b.weight < 1:
                 continue
-            phrase = wq.Phrase("text", [a.terms["text"], b.terms["text"]], slop=p.proximity_slop)
-            try:
-                near = np.fromiter(searcher.docs_for_query(phrase), dtype=np.int64)
-            except Exception:
-                continue
-            if len(near):
-                bonus[np.isin(docnums, near)] += p.proximity * min(idf[i], idf[i + 1])
+            for fieldname, slop in fields:
+                if fieldname not in a.terms or fieldname not in b.terms:
+                    continue
+                phrase = wq.Phrase(fieldname, [a.terms[fieldname], b.terms[fieldname]], slop=slop)
+                try:
+                    near = np.fromiter(searcher.docs_for_query(phrase), dtype=np.int64)
+                except Exception:
+                    continue
+                if len(near):
+                    bonus[np.isin(docnums, near)] += weight * min(idf[i], idf[i + 1])
         return bonus
 
 
