@@ -239,3 +239,7 @@ def test_deleted_and_edited_documents_leave_the_ranking(small):
     archive.update(ids["venezuela"], {"title": "Petroleum diplomacy"})
     assert found(archive, "petroleum diplomacy") == {ids["venezuela"]}
     assert ids["venezuela"] not in found(archive, "title:medicine")
+
+
+def test_peps_short_query_prefers_the_words_together_in_the_title(peps):
+    assert peps.search(SearchRequest(q="type hints", per_page=1, snippets=False)).hits[0].title == "Type Hints"
