@@ -15,14 +15,22 @@ def search(
     request: Request,
     archive: ArchiveDep,
     q: str = Query("", max_length=2000, description="query: words, \"phrases\", field:value, AND/OR/NOT"),
-    author: list[str] = Query([]),
+    author: list[str] = Query([], description="filter; repeat for either of several authors"),
     publication: list[str] = Query([]),
     year: list[str] = Query([]),
+    month: list[str] = Query([], description="YYYY-MM; the month facet is returned when a year is selected"),
+    tag: list[str] = Query([]),
+    language: list[str] = Query([]),
+    content_type: list[str] = Query([]),
     sort: str = Query("relevance", pattern="^(relevance|newest|oldest)$"),
     page: int = Query(1, ge=1, le=1000),
     per_page: int = Query(10, ge=1, le=100),
 ):
-    """Search and browse: an empty ``q`` with filters lists documents."""
+    """Search and browse: an empty ``q`` with filters lists documents.
+
+    Values of one filter combine with OR, different filters with AND; the facet counts describe the
+    current query and filters. ``suggestion`` is a corrected query when words look misspelled;
+    ``partial`` is true when the search hit its time limit and the hits may be incomplete."""
     return archive.search(search_request(request.query_params)).to_dict()
 
 
