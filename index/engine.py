@@ -44,6 +44,7 @@ log = logging.getLogger("folio.engine")
 
 REFRESH_INTERVAL = 0.5
 WRITE_BATCH = 1000
+BULK_PROCS_MIN_DOCS = 400
 
 
 class MarkFormatter(highlight.HtmlFormatter):
@@ -108,6 +109,9 @@ class Engine:
         self._writer = threading.Thread(target=self._write_loop, name="folio-index-writer", daemon=True)
         self._writer.start()
         self._closed = False
+        #: writer processes for large batches; the ``folio ingest`` command raises it (a server keeps
+        #: one, as forking a process full of request threads is not worth the risk)
+        self.bulk_procs = 1
         #: optional ``doc -> dict`` of keyword arguments for `index_fields` that come from outside the
         #: record (canonical author names, reprint group); the archive sets it
         self.extras = None
@@ -176,7 +180,7 @@ class Engine:
                 done.future.set_result(None)
 
     def _commit(self, batch: list[_Op]) -> None:
-        writer = self.ix.writer(timeout=30.0)
+        writer = self.ix.writer(timeout=30.0, **self._writer_options(batch))
         try:
             for op in batch:
                 if op.kind == "add":
@@ -194,6 +198,14 @@ class Engine:
             release_failed_writer(writer)
             raise
         self._generation += 1
+
+    def _writer_options(self, batch: list[_Op]) -> dict:
+        """Analysis is most of indexing: large batches are split across processes when allowed,
+        each writing its own segment (about twice the documents per second on two cores)."""
+        docs = sum(len(op.docs) for op in batch)
+        if self.bulk_procs > 1 and docs >= BULK_PROCS_MIN_DOCS:
+            return {"procs": self.bulk_procs, "multisegment": True, "limitmb": 128}
+        return {}
 
     def entry(self, doc: Document) -> dict:
         """The index entry of a record, with the extras the archive supplies."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -75,6 +76,7 @@ def cmd_ingest(args) -> int:
     from service.bulk_ingest import run
 
     with _archive(args) as archive:
+        archive.engine.bulk_procs = min(4, os.cpu_count() or 1)
         report = run(archive, args.paths, args.json)
     return 1 if report.failures else 0
 

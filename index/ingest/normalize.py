@@ -86,16 +86,15 @@ _TRAILING_SPACE = re.compile(r"[^\S\n]+\n")
 _BLANK_LINES = re.compile(r"\n{3,}")
 #: Invisible characters that break word matching but carry no meaning in an article.
 _INVISIBLE = {"\ufeff", "\u200b", "\u2060"}
+#: Control characters (category Cc) other than newline and tab, and the invisible ones above.
+_UNWANTED_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(_INVISIBLE)) + "]")
 
 
 def clean_text(s: str) -> str:
     """NFC, ``\\n`` line breaks, no control characters or trailing spaces, <= 1 blank line."""
     s = unicodedata.normalize("NFC", s)
     s = _LINE_BREAKS.sub("\n", s)
-    s = "".join(
-        ch for ch in s
-        if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _INVISIBLE)
-    )
+    s = _UNWANTED_CHARS.sub("", s)
     s = _TRAILING_SPACE.sub("\n", s + "\n")
     s = "\n".join("" if not line.strip() else line for line in s.split("\n"))
     s = _BLANK_LINES.sub("\n\n", s)
@@ -448,7 +447,11 @@ def _cap_piece(m: re.Match) -> str:
 
 #: Below this many letters a language guess is mostly noise.
 _MIN_LETTERS_FOR_LANGUAGE = 40
-_LANGUAGE_SAMPLE = 20_000
+#: A few thousand characters decide the language as well as the whole text, at a fraction of the cost.
+_LANGUAGE_SAMPLE = 4_000
+
+
+_LETTERS = re.compile(r"[^\W\d_]")
 
 
 def detect_language(text: str) -> str | None:
@@ -456,7 +459,7 @@ def detect_language(text: str) -> str | None:
     if not text:
         return None
     sample = text[:_LANGUAGE_SAMPLE]
-    if sum(1 for ch in sample if ch.isalpha()) < _MIN_LETTERS_FOR_LANGUAGE:
+    if len(_LETTERS.findall(sample)) < _MIN_LETTERS_FOR_LANGUAGE:
         return None
     import py3langid
 
