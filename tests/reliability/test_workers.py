@@ -51,6 +51,8 @@ def test_two_workers_write_in_turn_and_read_each_others_documents(tmp_path):
             t.start()
         for t in threads:
             t.join(timeout=300)
+        # a worker re-checks the index at least every half second, so after a second all agree
+        time.sleep(1.0)
         for _ in range(20):
             with httpx.Client(base_url=server.base, timeout=30) as client:
                 assert client.get("/api/search", params={"q": "marker"}).json()["total"] == 40
