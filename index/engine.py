@@ -45,6 +45,7 @@ log = logging.getLogger("folio.engine")
 REFRESH_INTERVAL = 0.5
 WRITE_BATCH = 1000
 BULK_PROCS_MIN_DOCS = 400
+MAX_UNMERGED_SEGMENTS = 24
 
 
 class MarkFormatter(highlight.HtmlFormatter):
@@ -193,11 +194,18 @@ class Engine:
             writer.cancel()
             raise
         try:
-            writer.commit()
+            writer.commit(merge=self._should_merge(writer, batch))
         except BaseException:
             release_failed_writer(writer)
             raise
         self._generation += 1
+
+    @staticmethod
+    def _should_merge(writer, batch: list[_Op]) -> bool:
+        """A merge can rewrite much of a large index: an upload should not wait for one. Small
+        commits add a segment without merging until there are too many; large batches merge."""
+        docs = sum(len(op.docs) for op in batch)
+        return docs >= BULK_PROCS_MIN_DOCS or len(writer.segments) >= MAX_UNMERGED_SEGMENTS
 
     def _writer_options(self, batch: list[_Op]) -> dict:
         """Analysis is most of indexing: large batches are split across processes when allowed,
