@@ -271,9 +271,9 @@ class Engine:
                 fresh = self._open_searcher()
             if fresh is not s:
                 local.searcher = s = fresh
-                self.facet_cache.forget_except(live_segment_keys(s))
-                self.ranges.forget_except(live_segment_keys(s))
-                self.ranker.forget_except(live_segment_keys(s))
+                live = live_segment_keys(s)
+                for cache in (self.facet_cache, self.ranges, self.ranker):
+                    cache.forget_except(live)
         return s
 
     def _open_searcher(self):
