@@ -28,6 +28,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process started under ``pid`` (uvicorn's workers and their parsing helpers), from /proc."""
+    try:
+        kids = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return kids + [d for k in kids for d in descendants(k)]
+
+
 def rss_mb(pid: int) -> dict[str, float]:
     """Resident and peak resident size of a process, from /proc."""
     out = {}
@@ -42,14 +51,15 @@ def rss_mb(pid: int) -> dict[str, float]:
 
 
 @contextmanager
-def server(data: Path, startup_timeout: float = 120.0):
-    """``folio serve`` in its own process; yields (base_url, pid, seconds until it answered)."""
+def server(data: Path, startup_timeout: float = 120.0, workers: int = 1):
+    """``folio serve`` in its own process (with ``workers`` worker processes); yields (base_url, pid,
+    seconds until it answered)."""
     port = free_port()
     env = dict(os.environ, FOLIO_TOKEN=TOKEN, FOLIO_DATA=str(data))
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "--data", str(data), "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"

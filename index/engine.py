@@ -8,7 +8,6 @@ wait on a future, so an upload is acknowledged only once its index entry is comm
 
 from __future__ import annotations
 
-import html
 import logging
 import queue
 import re
@@ -22,7 +21,6 @@ from typing import Iterable
 import dataclasses
 
 import numpy as np
-from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import LockError
@@ -32,6 +30,7 @@ from whoosh.reading import ReaderClosed
 from index.document import Document
 from index.errors import Unavailable
 from index.facets import FacetCache, live_segment_keys
+from index.highlighting import MemoTokens, marked
 from index.matchset import RangeCache, matched_docnums
 from index.resultcache import ResultCache
 from index.query import PROSE_WORDS, ParsedQuery, filter_query, parse
@@ -46,16 +45,8 @@ REFRESH_INTERVAL = 0.5
 WRITE_BATCH = 1000
 BULK_PROCS_MIN_DOCS = 400
 MAX_UNMERGED_SEGMENTS = 24
-
-
-class MarkFormatter(highlight.HtmlFormatter):
-    """Matches in a bare ``<mark>``; everything else HTML-escaped (by HtmlFormatter._text)."""
-
-    def __init__(self):
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text, token, replace=False):
-        return "<mark>%s</mark>" % self._text(highlight.get_text(text, token, replace))
+#: a ranked search orders at least this many of its best matches exactly
+RANKED_EXACT_MIN = 200
 
 
 @dataclass
@@ -104,6 +95,7 @@ class Engine:
         self.ranges = RangeCache()  # per-segment date values, for fast date ranges
         self.results = ResultCache()
         self.ranker = Ranker()
+        self._highlighters: dict[str, MemoTokens] = {}  # per field, for snippets
         self._generation = 0
         self._local = threading.local()
         self._queue: queue.Queue[_Op | None] = queue.Queue()
@@ -325,7 +317,7 @@ class Engine:
         base = parsed.query if parsed is not None else wq.Every()
         filt = filter_query(req.filters, req.date_from, req.date_to)
         sort = req.sort if (parsed is not None or req.sort != "relevance") else "newest"
-        if parsed is not None and parsed.plain and sort == "relevance":
+        if parsed is not None and (parsed.plain or parsed.phrases) and sort == "relevance":
             return self._run_ranked(s, req, parsed, filt)
         full = wq.And([base, filt]) if filt is not None else base
         matched = matched_docnums(s, full, self.ranges)
@@ -351,44 +343,35 @@ class Engine:
                 shown = [shown[i] for i in keep]
             for hit in shown[start:limit]:
                 hits.append((hit["id"], float(hit.score or 0.0)))
-        facets = {}
-        for facet in req.facets:
-            fieldname = FACET_FIELDS.get(facet)
-            if not fieldname:
-                continue
-            counts = self.facet_cache.count(s, fieldname, matched) if total else {}
-            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if req.facet_limit:
-                ordered = ordered[: req.facet_limit]
-            facets[facet] = ordered
+        facets = self._facets(s, req, matched) if total else {f: [] for f in req.facets if f in FACET_FIELDS}
         return EngineHits(total, hits, facets, parsed, partial=partial if total else False)
 
     def _facets(self, s, req: SearchRequest, matched: np.ndarray) -> dict[str, list[tuple[str, int]]]:
-        facets = {}
-        for facet in req.facets:
-            fieldname = FACET_FIELDS.get(facet)
-            if not fieldname:
-                continue
-            counts = self.facet_cache.count(s, fieldname, matched) if len(matched) else {}
-            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if req.facet_limit:
-                ordered = ordered[: req.facet_limit]
-            facets[facet] = ordered
-        return facets
+        wanted = {facet: FACET_FIELDS[facet] for facet in req.facets if facet in FACET_FIELDS}
+        if not len(matched):
+            return {facet: [] for facet in wanted}
+        top = self.facet_cache.top(s, list(dict.fromkeys(wanted.values())), matched, req.facet_limit)
+        return {facet: top[fieldname] for facet, fieldname in wanted.items()}
 
-    def _ranked_matches(self, s, parsed: ParsedQuery, filt) -> tuple[np.ndarray, np.ndarray]:
-        """Plain words scored by `index.ranking` (BM25F), narrowed by the filters and date ranges."""
-        ranked = self.ranker.rank(s, parsed.plain_words, require_all=not parsed.is_or)
-        docnums, scores = ranked.docnums, ranked.scores
-        narrowing = [q for q in [filt, *parsed.date_ranges] if q is not None]
-        if narrowing and len(docnums):
-            allowed = matched_docnums(s, wq.And(narrowing) if len(narrowing) > 1 else narrowing[0], self.ranges)
-            keep = np.isin(docnums, allowed)
-            docnums, scores = docnums[keep], scores[keep]
-        return docnums, scores
+    def _ranked_matches(self, s, parsed: ParsedQuery, filt, need: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Plain words scored by `index.ranking` (BM25F), narrowed by the filters, date ranges and
+        phrases; ``need``: how many of the best must be in their exact order."""
+        narrowing = [q for q in [filt, *parsed.date_ranges, *parsed.phrases] if q is not None]
+        narrow = None
+        if narrowing:
+            query = wq.And(narrowing) if len(narrowing) > 1 else narrowing[0]
+
+            def narrow(docnums: np.ndarray) -> np.ndarray:
+                return matched_docnums(s, query, self.ranges, within=np.sort(docnums))
+
+        ranked = self.ranker.rank(s, parsed.plain_words, require_all=not parsed.is_or, literal=bool(parsed.phrases),
+                                  need=need, narrow=narrow)
+        return ranked.docnums, ranked.scores
 
     def _run_ranked(self, s, req: SearchRequest, parsed: ParsedQuery, filt) -> EngineHits:
-        docnums, scores = self._ranked_matches(s, parsed, filt)
+        # room for the copies of reprints that are folded into one hit
+        need = max(RANKED_EXACT_MIN, 3 * req.page * req.per_page)
+        docnums, scores = self._ranked_matches(s, parsed, filt, need)
         matched = np.sort(docnums)
         order = np.lexsort((docnums, -scores))  # best first; equal scores by index order, so pages are stable
         docnums, scores = docnums[order], scores[order]
@@ -411,11 +394,11 @@ class Engine:
         else:
             parsed = bounded(parse(q, s.schema), s.reader()) if q else None
             filt = filter_query(req.filters, None, None)
-            if parsed is not None and parsed.plain:  # the same matches as the search shows
-                matched = np.sort(self._ranked_matches(s, parsed, filt)[0])
-                if not len(matched) and not parsed.is_or and len(parsed.plain_words) > 1:
+            if parsed is not None and (parsed.plain or parsed.phrases):  # the same matches as the search shows
+                matched = np.sort(self._ranked_matches(s, parsed, filt, need=1)[0])
+                if not len(matched) and not parsed.is_or and not parsed.has_syntax and len(parsed.plain_words) > 1:
                     parsed = parse(q, s.schema, force_or=True)
-                    matched = np.sort(self._ranked_matches(s, parsed, filt)[0])
+                    matched = np.sort(self._ranked_matches(s, parsed, filt, need=1)[0])
             else:
                 base = parsed.query if parsed is not None else wq.Every()
                 full = wq.And([base, filt]) if filt is not None else base
@@ -445,17 +428,16 @@ class Engine:
     def highlight(self, text: str, parsed: ParsedQuery | None, fieldname: str, top: int = 3,
                   whole: bool = False) -> str:
         """HTML-safe text with the query's matches in ``<mark>``: fragments, or the whole text."""
-        words = self.query_words(parsed, fieldname)
         if not text:
             return ""
-        if not words:
-            return "" if not whole else html.escape(text, quote=False)
-        analyzer = self.searcher().schema[fieldname].analyzer  # ix.schema would re-read the TOC file
-        fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=180, surround=60)
-        out = highlight.highlight(text, words, analyzer, fragmenter, MarkFormatter(), top=top)
-        if not out and whole:
-            return html.escape(text, quote=False)
-        return out
+        return marked(text, self.query_words(parsed, fieldname), self._memo_tokens(fieldname), top=top, whole=whole)
+
+    def _memo_tokens(self, fieldname: str) -> MemoTokens:
+        found = self._highlighters.get(fieldname)
+        if found is None:
+            # the searcher's schema: ix.schema would re-read the TOC file
+            found = self._highlighters.setdefault(fieldname, MemoTokens(self.searcher().schema[fieldname].analyzer))
+        return found
 
     def suggest(self, qstring: str, words: list[str]) -> str | None:
         """A corrected query when some words are not in the archive (unstemmed spelling field)."""

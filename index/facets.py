@@ -15,12 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.matchset import live_mask
+
 
 @dataclass
 class SegmentFacet:
     values: list[str]
     docnums: np.ndarray  # int32, local document numbers
     ordinals: np.ndarray  # int32, index into values
+    #: int32, the same entries as ordinals but numbering the field's values over all segments
+    global_ordinals: np.ndarray | None = None
 
 
 def _build(reader, fieldname: str) -> SegmentFacet:
@@ -45,12 +49,39 @@ def _build(reader, fieldname: str) -> SegmentFacet:
     return SegmentFacet(values, empty, empty)
 
 
+class _FieldValues:
+    """Every value a facet field has had in any segment, numbered in order of first sight (only
+    ever appended to, so numbers handed out stay valid), and their alphabetical ranks."""
+
+    def __init__(self):
+        self.values: list[str] = []
+        self.number: dict[str, int] = {}
+        self._ranks: np.ndarray | None = None
+
+    def numbers_for(self, values: list[str]) -> np.ndarray:
+        for value in values:
+            if value not in self.number:
+                self.number[value] = len(self.values)
+                self.values.append(value)
+                self._ranks = None
+        return np.fromiter((self.number[v] for v in values), dtype=np.int32, count=len(values))
+
+    def ranks(self) -> np.ndarray:
+        ranks = self._ranks
+        if ranks is None or len(ranks) != len(self.values):
+            ranks = np.empty(len(self.values), dtype=np.int64)
+            ranks[sorted(range(len(self.values)), key=self.values.__getitem__)] = np.arange(len(self.values))
+            self._ranks = ranks
+        return ranks
+
+
 class FacetCache:
     """Per-segment facet arrays shared by all threads (built under a lock, read without one)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], SegmentFacet] = {}
+        self._fields: dict[str, _FieldValues] = {}
 
     def segment_facet(self, reader, fieldname: str) -> SegmentFacet:
         key = (_segment_key(reader), fieldname)
@@ -60,6 +91,8 @@ class FacetCache:
                 found = self._cache.get(key)
                 if found is None:
                     found = _build(reader, fieldname)
+                    numbers = self._fields.setdefault(fieldname, _FieldValues()).numbers_for(found.values)
+                    found.global_ordinals = numbers[found.ordinals] if len(found.ordinals) else found.ordinals
                     self._cache[key] = found
         return found
 
@@ -68,31 +101,52 @@ class FacetCache:
             for key in [k for k in self._cache if k[0] not in live_keys]:
                 del self._cache[key]
 
+    def tallies(self, searcher, fieldnames, matched: np.ndarray | None) -> dict[str, tuple[np.ndarray, list[str]]]:
+        """Per field: matched documents per value (an array over the field's global value numbers)
+        and the value list; ``matched`` is sorted global docnums, None for every live document."""
+        parts: dict[str, list[np.ndarray]] = {f: [] for f in fieldnames}
+        for reader, offset in searcher.reader().leaf_readers():
+            n = reader.doc_count_all()
+            mask = None
+            if matched is None:
+                if reader.has_deletions():
+                    mask = live_mask(n, reader)
+            else:
+                lo, hi = np.searchsorted(matched, [offset, offset + n])
+                if lo == hi:
+                    continue
+                mask = np.zeros(n, dtype=bool)
+                mask[matched[lo:hi] - offset] = True
+            for fieldname in fieldnames:
+                facet = self.segment_facet(reader, fieldname)
+                if not len(facet.docnums):
+                    continue
+                parts[fieldname].append(facet.global_ordinals if mask is None
+                                        else facet.global_ordinals[mask[facet.docnums]])
+        out = {}
+        for fieldname in fieldnames:
+            field_values = self._fields.get(fieldname)
+            values = list(field_values.values) if field_values is not None else []
+            chosen = np.concatenate(parts[fieldname]) if parts[fieldname] else np.zeros(0, dtype=np.int32)
+            out[fieldname] = (np.bincount(chosen, minlength=len(values)), values)
+        return out
+
+    def top(self, searcher, fieldnames, matched: np.ndarray | None, limit: int | None) -> dict[str, list[tuple[str, int]]]:
+        """Per field, the values with most matches first (ties alphabetical), at most ``limit``."""
+        out = {}
+        for fieldname, (tally, values) in self.tallies(searcher, fieldnames, matched).items():
+            present = np.nonzero(tally)[0]
+            ranks = self._fields[fieldname].ranks()[present] if len(present) else present
+            order = present[np.lexsort((ranks, -tally[present]))]
+            if limit:
+                order = order[:limit]
+            out[fieldname] = [(values[i], int(tally[i])) for i in order]
+        return out
+
     def count(self, searcher, fieldname: str, matched: np.ndarray | None) -> Counter:
         """Value -> number of matched documents; ``matched`` is sorted global docnums, None for all."""
-        counts: Counter = Counter()
-        for reader, offset in searcher.reader().leaf_readers():
-            facet = self.segment_facet(reader, fieldname)
-            if not facet.values:
-                continue
-            if matched is None:
-                live = facet.docnums
-                sel_ords = facet.ordinals
-                if reader.has_deletions():
-                    keep = np.fromiter((not reader.is_deleted(d) for d in live), dtype=bool, count=len(live))
-                    sel_ords = sel_ords[keep]
-            else:
-                lo, hi = np.searchsorted(matched, [offset, offset + reader.doc_count_all()])
-                local = matched[lo:hi] - offset
-                if not len(local):
-                    continue
-                mask = np.zeros(reader.doc_count_all(), dtype=bool)
-                mask[local] = True
-                sel_ords = facet.ordinals[mask[facet.docnums]]
-            tally = np.bincount(sel_ords, minlength=len(facet.values))
-            for i in np.nonzero(tally)[0]:
-                counts[facet.values[i]] += int(tally[i])
-        return counts
+        tally, values = self.tallies(searcher, [fieldname], matched)[fieldname]
+        return Counter({values[i]: int(tally[i]) for i in np.nonzero(tally)[0]})
 
 
 def _segment_key(reader) -> str:

@@ -3,8 +3,8 @@
 Whoosh's ``docs_for_query`` walks every match one Python call at a time, through matchers that also
 decode weights and positions; a common word in 100,000 articles costs hundreds of milliseconds that
 way. Totals and facet counts need only the document numbers, so here the common query shapes —
-terms, AND, OR, NOT and ranges over ``published`` — are evaluated per segment on whole posting
-blocks with numpy. Anything else (phrases, prefixes, fuzzy words) falls back to Whoosh's matcher
+terms, phrases, AND, OR, NOT and ranges over ``published`` — are evaluated per segment on whole posting
+blocks with numpy. Anything else (prefixes, fuzzy words) falls back to Whoosh's matcher
 for that part of the query only. The result is the same set Whoosh would find: deleted documents
 are removed the same way.
 """
@@ -15,20 +15,29 @@ import threading
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import to_sortable
+
+from index.phrases import phrase_docs
+from index.postings import read_postings
 
 EMPTY = np.zeros(0, dtype=np.int64)
 
 
-def matched_docnums(searcher, q, ranges: "RangeCache | None" = None) -> np.ndarray:
-    """Sorted global document numbers of the live documents ``q`` matches."""
+def matched_docnums(searcher, q, ranges: "RangeCache | None" = None, within: np.ndarray | None = None) -> np.ndarray:
+    """Sorted global document numbers of the live documents ``q`` matches; only those in
+    ``within`` (sorted global document numbers) when given."""
     if q is wq.NullQuery:
         return EMPTY
     parts = []
     for sub, offset in searcher.leaf_searchers():
-        local = _Segment(sub, ranges).docs(q)
+        segment = _Segment(sub, ranges)
+        if within is None:
+            local = segment.docs(q)
+        else:
+            lo, hi = np.searchsorted(within, [offset, offset + segment.reader.doc_count_all()])
+            if lo == hi:
+                continue
+            local = segment.docs_within(q, within[lo:hi] - offset)
         if len(local):
             parts.append(local + offset)
     if not parts:
@@ -50,7 +59,7 @@ class _Segment:
             n = self.reader.doc_count_all()
             ids = np.arange(n, dtype=np.int64)
             if self.reader.has_deletions():
-                ids = ids[_keep_mask(n, self.reader)]
+                ids = ids[live_mask(n, self.reader)]
             self._live = ids
         return self._live
 
@@ -63,19 +72,14 @@ class _Segment:
         if kind is wq.Every and not q.fieldname:
             return self.live()
         if kind is wq.And or kind is wq.Require:
-            subs = q.subqueries if kind is wq.And else [q.a, q.b]
-            result = None
-            for sub in sorted(subs, key=_cheap_first):
-                found = self.docs(sub)
-                result = found if result is None else np.intersect1d(result, found, assume_unique=True)
-                if not len(result):
-                    return EMPTY
-            return result if result is not None else EMPTY
+            return self._all_of(q.subqueries if kind is wq.And else [q.a, q.b], None)
         if (kind is wq.Or and not q.minmatch) or kind is wq.DisjunctionMax or kind is wq.DefaultOr:
             found = [d for d in (self.docs(sub) for sub in q.subqueries) if len(d)]
             if not found:
                 return EMPTY
             return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+        if kind is wq.Phrase:
+            return phrase_docs(self.reader, q.fieldname, q.words, q.slop)
         if kind is wq.Not:
             return np.setdiff1d(self.live(), self.docs(q.query), assume_unique=True)
         if kind is wq.AndNot:
@@ -88,11 +92,30 @@ class _Segment:
                 return found
         return self.fallback(q)
 
+    def docs_within(self, q, within: np.ndarray) -> np.ndarray:
+        """``docs(q)`` limited to ``within`` (sorted local document numbers)."""
+        if type(q) is wq.And:
+            return self._all_of(q.subqueries, within)
+        return self._all_of([q], within)
+
+    def _all_of(self, subs, result: np.ndarray | None) -> np.ndarray:
+        for sub in sorted(subs, key=_cheap_first):
+            if type(sub) is wq.Phrase and result is not None:  # positions read only where the rest matched
+                found = phrase_docs(self.reader, sub.fieldname, sub.words, sub.slop, within=result)
+            elif type(sub) is wq.Or and not sub.minmatch and result is not None and any(type(s) is wq.Phrase for s in sub.subqueries):
+                found = np.unique(np.concatenate([self.docs_within(s, result) for s in sub.subqueries] or [EMPTY]))
+            else:
+                found = self.docs(sub)
+            result = found if result is None else np.intersect1d(result, found, assume_unique=True)
+            if not len(result):
+                return EMPTY
+        return result if result is not None else EMPTY
+
     def term(self, fieldname: str, text) -> np.ndarray:
         reader = self.reader
         if fieldname not in reader.schema or (fieldname, text) not in reader:
             return EMPTY
-        return posting_docnums(reader.postings(fieldname, text))
+        return read_postings(reader, fieldname, text).ids
 
     def fallback(self, q) -> np.ndarray:
         ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
@@ -109,29 +132,7 @@ def _cheap_first(q) -> int:
     return 2
 
 
-def posting_docnums(matcher) -> np.ndarray:
-    """The document numbers of a term's postings, read a block at a time; deleted ones removed."""
-    deleted = None
-    if isinstance(matcher, FilterMatcher) and matcher._exclude:
-        deleted, matcher = matcher._ids, matcher.child
-        matcher.reset()
-    if isinstance(matcher, W3LeafMatcher):
-        chunks = []
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            ids = matcher._ids
-            chunks.append(np.fromiter(ids, dtype=np.int64, count=len(ids))[matcher._i:])
-            matcher._next_block()
-        ids = np.concatenate(chunks) if chunks else EMPTY
-    else:
-        ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
-    if deleted:
-        ids = ids[~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))]
-    return ids
-
-
-def _keep_mask(n: int, reader) -> np.ndarray:
+def live_mask(n: int, reader) -> np.ndarray:
     """True for the live documents of a segment (its deletions are a small set kept by Whoosh)."""
     try:
         deleted = reader._perdoc.deleted_docs()
@@ -177,7 +178,7 @@ class RangeCache:
         field = reader.schema[fieldname]
         docs, values = [], []
         for token in field.sortable_terms(reader, fieldname):
-            ids = posting_docnums(reader.postings(fieldname, token))
+            ids = read_postings(reader, fieldname, token).ids
             docs.append(ids)
             values.append(np.full(len(ids), int.from_bytes(token[1:], "big"), dtype=np.uint64))
         if not docs:
@@ -208,5 +209,5 @@ class RangeCache:
         end = len(values) if hi is None else np.searchsorted(values, np.uint64(hi), side="left" if q.endexcl else "right")
         found = np.unique(docs[start:end])
         if reader.has_deletions() and len(found):
-            found = found[_keep_mask(reader.doc_count_all(), reader)[found]]
+            found = found[live_mask(reader.doc_count_all(), reader)[found]]
         return found

@@ -61,6 +61,9 @@ class ParsedQuery:
     has_syntax: bool = False
     #: only words (punctuation aside): ranked by `index.ranking` rather than by Whoosh
     plain: bool = False
+    #: for words and "quoted phrases" only: the phrase clauses. Such a query is ranked like plain
+    #: words (taken literally) and its matches narrowed to those that have the phrases.
+    phrases: list[wq.Query] = field(default_factory=list)
 
 
 def date_bounds(iso: str) -> tuple[datetime, datetime] | None:
@@ -185,7 +188,28 @@ def parse(text: str, schema, *, force_or: bool = False) -> ParsedQuery:
         combined = wq.And(parts)
     has_syntax = bool(date_ranges or _SYNTAX.search(text) or _OPERATORS.search(text))
     plain = bool(words) and is_plain(text)
-    return ParsedQuery(combined, text_query, date_ranges, words, is_or, has_syntax and not plain, plain)
+    phrases = []
+    if (not plain and words and not is_or and not date_ranges and text_query is not None
+            and text.count('"') % 2 == 0 and is_plain(_QUOTED.sub("phrase", text))):  # field:"…" is not plain
+        phrases = phrase_clauses(text_query) or []
+    return ParsedQuery(combined, text_query, date_ranges, words, is_or, has_syntax and not plain, plain, phrases)
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def phrase_clauses(text_query) -> list[wq.Query] | None:
+    """The clauses of an AND of words and phrases over the default fields that hold a phrase;
+    None when the query has anything else."""
+    clauses = text_query.subqueries if type(text_query) is wq.And else [text_query]
+    phrases = []
+    for clause in clauses:
+        leaves = clause.subqueries if type(clause) is wq.Or else [clause]
+        if not all(type(leaf) in (wq.Term, wq.Phrase) and leaf.fieldname in DEFAULT_FIELDS for leaf in leaves):
+            return None
+        if any(type(leaf) is wq.Phrase for leaf in leaves):
+            phrases.append(clause)
+    return phrases
 
 
 def _is_null(q) -> bool:

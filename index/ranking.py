@@ -20,11 +20,12 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
-from whoosh import query as wq
-from whoosh.matching.wrappers import FilterMatcher
 
+from index.phrases import phrase_docnums
+from index.postings import PostingsCache, field_lengths, read_postings
 from index.schema import fold
 
 #: fields plain words are looked for in
@@ -112,12 +113,14 @@ def query_words(schema, words: list[str], max_words: int) -> list[Word]:
 
 
 class Ranker:
-    """Per-segment field lengths are cached (segments never change) and shared by all threads."""
+    """Per-segment field lengths and long posting lists are cached (segments never change) and shared
+    by all threads."""
 
     def __init__(self, params: RankingParams = PARAMS):
         self.params = params
         self._lock = threading.Lock()
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
+        self.postings = PostingsCache()
 
     # -- index statistics -------------------------------------------------------------------------
 
@@ -126,9 +129,7 @@ class Ranker:
         key = (segment.segment_id() if segment is not None else f"reader-{id(reader)}", fieldname)
         found = self._lengths.get(key)
         if found is None:
-            n = reader.doc_count_all()
-            found = np.fromiter((reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)),
-                                dtype=np.float64, count=n)
+            found = field_lengths(reader, fieldname)
             with self._lock:
                 self._lengths[key] = found
         return found
@@ -137,46 +138,27 @@ class Ranker:
         with self._lock:
             for key in [k for k in self._lengths if k[0] not in live_keys]:
                 del self._lengths[key]
+        self.postings.forget_except(live_keys)
 
-    @staticmethod
-    def _postings(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """Local docnums and within-document frequencies of one term in one segment."""
-        if (fieldname, term) not in reader:
-            return np.zeros(0, np.int64), np.zeros(0, np.float64)
-        m = reader.postings(fieldname, term)
-        deleted = None
-        if isinstance(m, FilterMatcher):
-            deleted = m.child is not None and reader.has_deletions()
-            m = m.child
-        ids: list = []
-        weights: list = []
-        if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
-            while m.is_active():  # whole blocks at a time
-                m._read_ids()
-                m._read_weights()
-                ids.extend(m._ids)
-                weights.extend(m._weights)
-                m._next_block()
-        else:
-            while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                m.next()
-        ids_a = np.asarray(ids, dtype=np.int64)
-        w_a = np.asarray(weights, dtype=np.float64)
-        if deleted:
-            keep = np.fromiter((not reader.is_deleted(int(d)) for d in ids_a), dtype=bool, count=len(ids_a))
-            ids_a, w_a = ids_a[keep], w_a[keep]
-        return ids_a, w_a
+    def _postings(self, reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Local docnums and within-document weights of one term in one segment."""
+        found = read_postings(reader, fieldname, term, cache=self.postings)
+        return found.ids, found.weights
 
     # -- scoring ----------------------------------------------------------------------------------
 
-    def rank(self, searcher, words: list[str], require_all: bool) -> Ranked:
+    def rank(self, searcher, words: list[str], require_all: bool, literal: bool = False,
+             need: int | None = None, narrow: Callable[[np.ndarray], np.ndarray] | None = None) -> Ranked:
+        """``literal``: every word as typed, none dropped as question framing or replaced by
+        close spellings (the words of a query that also has phrases). ``need``: only the first
+        ``need`` places of the order must be exact (see `_proximity_bonus`); None for all. ``narrow``:
+        given the matching document numbers (ascending), the ones allowed by filters."""
         schema = searcher.schema
         p = self.params
-        content = [w for w in words if fold(w) not in p.question_words]
+        content = words if literal else [w for w in words if fold(w) not in p.question_words]
         qwords = query_words(schema, content or words, p.max_words)
-        qwords = self._tolerate_typos(searcher, qwords)
+        if not literal:
+            qwords = self._tolerate_typos(searcher, qwords)
         reader = searcher.reader()
         leaves = reader.leaf_readers()
         total_docs = max(1, reader.doc_count())
@@ -222,8 +204,11 @@ class Ranker:
             return Ranked(np.zeros(0, np.int64), np.zeros(0), qwords)
         docnums = np.concatenate(all_docs)
         scores = np.concatenate(all_scores)
+        if narrow is not None:  # filters first, so the proximity bonus is decided among what is shown
+            keep = np.isin(docnums, narrow(docnums))
+            docnums, scores = docnums[keep], scores[keep]
         if (p.proximity or p.proximity_short) and len(qwords) > 1:
-            scores = scores + self._proximity_bonus(searcher, qwords, idf, docnums)
+            scores = scores + self._proximity_bonus(searcher, qwords, idf, docnums, scores, need)
         return Ranked(docnums, scores, qwords)
 
     def _word_tf(self, leaf, word: Word, avg: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -276,10 +261,35 @@ class Ranker:
                     out.append(a)
         return out
 
-    def _proximity_bonus(self, searcher, qwords: list[Word], idf: list[float], docnums: np.ndarray) -> np.ndarray:
+    def _proximity_bonus(self, searcher, qwords: list[Word], idf: list[float], docnums: np.ndarray,
+                         scores: np.ndarray, need: int | None) -> np.ndarray:
         """For each pair of consecutive query words: a bonus where they stand close in the body, and
-        again where they stand together in the title (short queries only: "type hints")."""
+        again where they stand together in the title (short queries only: "type hints").
+
+        Checking positions is the costly part, so with ``need`` only documents that can still reach
+        the first ``need`` places are checked: those whose score is within the largest possible
+        bonus of the ``need``-th best score. Everything above that line is ordered exactly.
+        """
         bonus = np.zeros(len(docnums))
+        pairs = self._proximity_pairs(qwords, idf)
+        if not pairs:
+            return bonus
+        look = np.arange(len(docnums))
+        if need is not None and len(docnums) > need:
+            most = sum(amount for _, _, _, amount in pairs)
+            line = np.partition(scores, len(scores) - need)[len(scores) - need] - most
+            look = np.nonzero(scores >= line)[0]
+        order = look[np.argsort(docnums[look])]
+        ordered = docnums[order]
+        for fieldname, words, slop, amount in pairs:
+            near = phrase_docnums(searcher, fieldname, words, slop, within=ordered)
+            if len(near):
+                bonus[order[np.isin(ordered, near, assume_unique=True)]] += amount
+        return bonus
+
+    def _proximity_pairs(self, qwords: list[Word], idf: list[float]) -> list[tuple[str, list[str], int, float]]:
+        """(field, two terms, slop, bonus) for each pair of consecutive words and field checked."""
+        pairs = []
         p = self.params
         short = len(qwords) <= p.coordination_max_words
         weight = p.proximity_short if short else p.proximity
@@ -289,39 +299,31 @@ class Ranker:
             if a.weight < 1 or b.weight < 1:
                 continue
             for fieldname, slop in fields:
-                if fieldname not in a.terms or fieldname not in b.terms:
-                    continue
-                phrase = wq.Phrase(fieldname, [a.terms[fieldname], b.terms[fieldname]], slop=slop)
-                try:
-                    near = np.fromiter(searcher.docs_for_query(phrase), dtype=np.int64)
-                except Exception:
-                    continue
-                if len(near):
-                    bonus[np.isin(docnums, near)] += weight * min(idf[i], idf[i + 1])
-        return bonus
+                if fieldname in a.terms and fieldname in b.terms:
+                    pairs.append((fieldname, [a.terms[fieldname], b.terms[fieldname]], slop,
+                                  weight * min(idf[i], idf[i + 1])))
+        return pairs
 
 
 def first_of_each_group(facet_cache, searcher, fieldname: str, docnums: np.ndarray) -> np.ndarray:
     """Positions in ``docnums`` (best first) to keep so each group of copies shows once, at its best."""
-    group_of: dict[int, str] = {}
+    group = np.full(len(docnums), -1, dtype=np.int64)
     for leaf, offset in searcher.reader().leaf_readers():
         facet = facet_cache.segment_facet(leaf, fieldname)
-        if not facet.values:
+        if not len(facet.docnums):
             continue
-        lo, hi = offset, offset + leaf.doc_count_all()
-        inside = docnums[(docnums >= lo) & (docnums < hi)]
+        local = docnums - offset
+        inside = np.nonzero((local >= 0) & (local < leaf.doc_count_all()))[0]
         if not len(inside):
             continue
-        wanted = np.isin(facet.docnums, inside - lo)
-        for d, o in zip(facet.docnums[wanted], facet.ordinals[wanted]):
-            group_of[int(d) + lo] = facet.values[int(o)]
-    seen: set[str] = set()
-    keep = []
-    for i, d in enumerate(docnums.tolist()):
-        group = group_of.get(d)
-        if group is not None:
-            if group in seen:
-                continue
-            seen.add(group)
-        keep.append(i)
-    return np.asarray(keep, dtype=np.int64)
+        group_of = np.full(leaf.doc_count_all(), -1, dtype=np.int64)
+        group_of[facet.docnums] = facet.global_ordinals
+        group[inside] = group_of[local[inside]]
+    grouped = np.nonzero(group >= 0)[0]
+    if not len(grouped):
+        return np.arange(len(docnums), dtype=np.int64)
+    _, first = np.unique(group[grouped], return_index=True)
+    keep = np.ones(len(docnums), dtype=bool)
+    keep[grouped] = False
+    keep[grouped[first]] = True
+    return np.nonzero(keep)[0]

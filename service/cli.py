@@ -45,7 +45,19 @@ def cmd_serve(args) -> int:
 
     settings = _settings(args)
     settings.host, settings.port = args.host, args.port
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    workers = args.workers if args.workers is not None else settings.workers
+    if workers <= 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+        return 0
+    from service.app import open_archive
+
+    archive, _ = open_archive(settings)  # the first start (token, seeds) once, before the workers race
+    archive.close()
+    # Worker processes build the app themselves from FOLIO_* variables, so pass the settings on.
+    os.environ.update({"FOLIO_DATA": str(settings.data.resolve()), "FOLIO_HOST": args.host,
+                       "FOLIO_PORT": str(args.port)})
+    uvicorn.run("service.app:create_app", factory=True, workers=workers, host=args.host, port=args.port,
+                log_level=args.log_level)
     return 0
 
 
@@ -184,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-level", default="info")
+    p.add_argument("--workers", type=int, default=None,
+                   help="server processes sharing the archive (default: $FOLIO_WORKERS or 1)")
 
     p = add("extract", cmd_extract, "print the record a file would become, storing nothing")
     p.add_argument("path")

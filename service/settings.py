@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     parse_memory_mb: int = 1024
     host: str = "127.0.0.1"
     port: int = 8000
+    #: `folio serve` processes; searches spread over them (writes take turns on the index lock)
+    workers: int = 1
 
     @property
     def max_upload_bytes(self) -> int:

@@ -15,6 +15,8 @@ QUERIES = [
     "python", "the", "import statement", '"type hints"', "generator OR coroutine", "async -await",
     "decorator NOT class", "typ*", "lambda~1", "author:guido", "title:unicode", "zzzznotaword",
     "published:2001..2005", "published:<2000-06", "python published:>=2010", "(pep OR python) AND module",
+    '"python enhancement proposal"', '"the module"', '"import statement"~3', '"standard library" module',
+    'python "type hints" generic', '"zzzznotaword python"', '"python python"', '"return value" OR "exit code"',
 ]
 
 
@@ -67,3 +69,14 @@ def test_filters_and_every(segmented):
                parse("python -generator", s.schema).query, date_range_query("2000-01-01", None)]
     for q in queries:
         assert np.array_equal(matched_docnums(s, q, RangeCache()), whoosh_docs(s, q))
+
+
+@pytest.mark.parametrize("text", ['"standard library" module', '"import statement"~3', "python module"])
+def test_match_set_within_candidates(segmented, text):
+    """Limited to a set of candidates, the match set is the full one intersected with them."""
+    s = segmented.engine.searcher()
+    q = parse(text, s.schema).query
+    everything = whoosh_docs(s, q)
+    candidates = np.arange(0, s.reader().doc_count_all(), 3, dtype=np.int64)
+    assert np.array_equal(matched_docnums(s, q, within=candidates), np.intersect1d(everything, candidates))
+    assert len(everything)

@@ -1,0 +1,199 @@
+"""A term's whole posting list in one segment as numpy arrays, read a block at a time.
+
+Whoosh's matchers hand out one posting per Python call and decode delta-coded document numbers
+with a generator; ranking, match sets and phrase checks need whole lists, so here each block's
+pickled tuple (ids, weights, values) is unpacked once and its ids summed with numpy. Deleted
+documents are removed as Whoosh's own matcher removes them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import accumulate
+from pickle import loads
+
+import numpy as np
+from whoosh import formats
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+EMPTY_IDS = np.zeros(0, dtype=np.int64)
+EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
+@dataclass
+class Postings:
+    ids: np.ndarray  # int64, local document numbers, ascending
+    weights: np.ndarray  # float64, the index-time weights (frequency times field boost)
+    values: list | None = None  # encoded per-posting values (positions), when asked for
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+NONE = Postings(EMPTY_IDS, EMPTY_WEIGHTS, [])
+
+
+def read_postings(reader, fieldname: str, term, values: bool = False,
+                  cache: "PostingsCache | None" = None) -> Postings:
+    """Every live posting of ``term`` in ``fieldname`` of one segment reader; lists without
+    their values come from ``cache`` when one is given."""
+    if fieldname not in reader.schema:
+        return NONE
+    if cache is not None and not values:
+        return cache.read(reader, fieldname, term)
+    return _without(*_read_written(reader, fieldname, term, values))
+
+
+def _read_written(reader, fieldname: str, term, values: bool) -> tuple[Postings, object]:
+    """The postings as written, deleted documents included, and the reader's deleted set."""
+    try:
+        m = reader.postings(fieldname, term)
+    except TermNotFound:
+        return NONE, None
+    deleted = None
+    if isinstance(m, FilterMatcher):
+        if m._exclude and m._ids:
+            deleted = m._ids
+        m = m.child
+        m.reset()
+    found = _read_blocks(m, values) if type(m) is W3LeafMatcher else _read_one_by_one(m, values)
+    return found, deleted
+
+
+def _without(found: Postings, deleted) -> Postings:
+    if not deleted:
+        return found
+    keep = ~np.isin(found.ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+    return Postings(found.ids[keep], found.weights[keep],
+                    [v for v, k in zip(found.values, keep) if k] if found.values is not None else None)
+
+
+class PostingsCache:
+    """Decoded posting lists (document numbers and weights, not positions) of a block or more, and
+    the words a segment does not have; the most recently used kept up to a total number of postings.
+
+    Reading a common word means unpacking every block of its list in every segment, the largest
+    part of ranking it, and looking a word up costs several reads per segment; words recur across
+    searches. Lists are kept as written (segments never
+    change), and each read removes the documents deleted as of the reader's own generation.
+    """
+
+    def __init__(self, max_postings: int = 4_000_000, min_length: int = 128):
+        self.max_postings = max_postings
+        self.min_length = min_length
+        self._lock = threading.Lock()
+        self._entries: OrderedDict = OrderedDict()
+        self._size = 0
+        self.hits = self.misses = 0
+
+    def read(self, reader, fieldname: str, term) -> Postings:
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        if segment is None:
+            return _without(*_read_written(reader, fieldname, term, False))
+        key = (segment.segment_id(), fieldname, term)
+        found = self._entries.get(key)
+        if found is not None:
+            self.hits += 1
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+        else:
+            self.misses += 1
+            found, _ = _read_written(reader, fieldname, term, False)
+            if not len(found) or len(found) >= self.min_length:  # absent words are remembered too
+                self._keep(key, found)
+        if not len(found) or not segment.has_deletions():
+            return found
+        return _without(found, set(segment.deleted_docs()))
+
+    def _keep(self, key, found: Postings) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = found
+            self._size += max(1, len(found))
+            while self._size > self.max_postings and self._entries:
+                _, old = self._entries.popitem(last=False)
+                self._size -= max(1, len(old))
+
+    def forget_except(self, live_keys: set[str]) -> None:
+        with self._lock:
+            for key in [k for k in self._entries if k[0] not in live_keys]:
+                self._size -= max(1, len(self._entries.pop(key)))
+
+
+def _read_blocks(m, values: bool) -> Postings:
+    ids_parts, weight_parts, vals = [], [], ([] if values else None)
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        ids, weights, block_values = m._data
+        n = m._blocklength
+        if m._byteids:
+            m._read_ids()
+            ids_parts.append(np.fromiter(m._ids, dtype=np.int64, count=n))
+        else:
+            ids_parts.append(np.cumsum(np.fromiter(ids, dtype=np.int64, count=n)))
+        if weights is None:
+            weight_parts.append(np.ones(n))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(n, weights))
+        else:
+            weight_parts.append(np.fromiter(weights, dtype=np.float64, count=n))
+        if values:
+            m._read_values()
+            vals.extend(m._values)
+        m._next_block()
+    if not ids_parts:
+        return Postings(EMPTY_IDS, EMPTY_WEIGHTS, vals)
+    return Postings(np.concatenate(ids_parts), np.concatenate(weight_parts), vals)
+
+
+def _read_one_by_one(m, values: bool) -> Postings:
+    ids, weights, vals = [], [], ([] if values else None)
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        if values:
+            vals.append(m.value())
+        m.next()
+    return Postings(np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64), vals)
+
+
+def position_decoder(reader, fieldname: str):
+    """A function from an encoded posting value to its word positions, for fields that keep them."""
+    fmt = reader.schema[fieldname].format
+    if type(fmt) is formats.Positions:
+        def decode(value: bytes) -> list[int]:
+            return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+        return decode
+    if fmt.supports("positions"):
+        return fmt.decode_positions
+    return None
+
+
+#: Whoosh keeps a field's length per document as one byte (a logarithmic code); its decoding table
+_LENGTH_OF_CODE = np.array([0.0] + [float(byte_to_length(code)) for code in range(1, 256)])
+
+
+def field_lengths(reader, fieldname: str) -> np.ndarray:
+    """Every document's length in ``fieldname`` (float64, 0 where absent) for one segment, read as
+    one block of bytes instead of a call per document."""
+    n = reader.doc_count_all()
+    column = None
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None or getattr(column, "_fixedlen", None) != 1:
+        return np.fromiter((reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)),
+                           dtype=np.float64, count=n)
+    count = min(column._count, n)
+    codes = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8) if count else np.zeros(0, np.uint8)
+    out = np.zeros(n)
+    out[:count] = _LENGTH_OF_CODE[codes]
+    return out
