@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,14 +17,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+def start(tmp_path, *extra):
     port = free_port()
     env = dict(os.environ, FOLIO_DATA=str(tmp_path / "data"))
     env.pop("FOLIO_TOKEN", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--log-level", "warning", *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -36,9 +36,19 @@ def server(tmp_path):
     else:
         proc.kill()
         pytest.fail("server did not start: " + proc.stdout.read())
-    yield base, tmp_path / "data"
+    return proc, base
+
+
+def stop(proc):
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path):
+    proc, base = start(tmp_path)
+    yield base, tmp_path / "data"
+    stop(proc)
 
 
 def test_real_server_serves_seed_and_takes_uploads(server):
@@ -56,3 +66,29 @@ def test_real_server_serves_seed_and_takes_uploads(server):
     assert [h["id"] for h in found["hits"]] == [up.json()["id"]]
     page = httpx.get(base + "/", params={"q": "interferon"})
     assert page.status_code == 200 and "<mark>" in page.text
+
+
+def test_workers_share_one_archive_set_up_once(tmp_path):
+    """``folio serve --workers 2``: two processes answer, the first start (token, seed) happened once."""
+    proc, base = start(tmp_path, "--workers", "2")
+    try:
+        data = tmp_path / "data"
+        kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert len(kids) >= 2
+        token = (data / "token").read_text().strip()
+        assert httpx.get(base + "/api/search", params={"q": "interferon"}).json()["total"] == 1
+        article = b"Ferry Notes\n\nBy Ola Berg\n\nThe island ferry now runs twice a day in winter."
+        up = httpx.post(base + "/api/documents", files={"file": ("ferry.txt", article)},
+                        headers={"Authorization": f"Bearer {token}"})
+        assert up.status_code == 201
+        deadline = time.monotonic() + 10
+        seen = 0
+        while time.monotonic() < deadline and seen < 6:  # new connections land on either worker
+            with httpx.Client(base_url=base) as c:
+                found = c.get("/api/search", params={"q": "island ferry"}).json()["total"]
+            seen = seen + 1 if found == 1 else 0
+            time.sleep(0.2 if found != 1 else 0)
+        assert seen >= 6
+        assert httpx.get(base + "/api/search", params={"q": "*"}).json()["total"] == 2
+    finally:
+        stop(proc)
