@@ -25,7 +25,15 @@ def test_tiny_benchmark_run_reports_every_measure(tmp_path, capsys):
     assert http["upload_to_searchable"]["n"] + http["upload_errors"] == 2
     assert http["rss_mb"] > 0
     assert set(report["targets"]) == set(TARGETS)
+    assert http["workers"] >= 1 and len(http["rss_per_process_mb"]) >= 1
     assert "targets (stated for 100,000 documents)" in capsys.readouterr().out
+
+    again = main(["--n", "60", "--per-class", "1", "--http-seconds", "1", "--uploads", "1", "--clients", "1",
+                  "--workers", "1", "--workdir", str(tmp_path), "--reuse"])
+    assert again["ingest"]["reused"] and again["documents"] == 60
+    assert again["search"]["matched"] > 0
+    assert again["targets"]["ingest_docs_per_s"]["met"] is None
+    assert "not measured" in capsys.readouterr().out
 
 
 def test_recombined_corpus_is_deterministic(tmp_path):
