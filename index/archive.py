@@ -100,6 +100,22 @@ class Archive(Related):
         log.info("index brought up to date with %d catalog change(s) left by an interrupted write", len(pending))
         return len(pending)
 
+    def index_pending(self, group: int = 50_000) -> int:
+        """Index every record the journal lists as not yet indexed, ``group`` records per commit
+        (each commit writes a segment per writer process, so large groups keep the index compact and
+        merges rare); returns how many. Deleted records' entries are removed."""
+        pending = self.catalog.unindexed_ids()
+        for start in range(0, len(pending), group):
+            ids = pending[start:start + group]
+            docs = self.catalog.get_many(ids)
+            if docs:
+                self.engine.add(list(docs.values()), timeout=max(600, len(docs) / 20))
+            gone = [doc_id for doc_id in ids if doc_id not in docs]
+            if gone:
+                self.engine.delete(gone, timeout=600)
+            self.catalog.mark_indexed(ids)
+        return len(pending)
+
     def __enter__(self) -> "Archive":
         return self
 
@@ -150,8 +166,11 @@ class Archive(Related):
         self.after_add([record])
         return record, True
 
-    def add_many(self, items: Iterable[tuple[Document, bytes, dict[str, Any]]]) -> list[tuple[Document, bool]]:
-        """Bulk add: originals, then one catalog transaction, then one index commit."""
+    def add_many(self, items: Iterable[tuple[Document, bytes, dict[str, Any]]],
+                 index: bool = True) -> list[tuple[Document, bool]]:
+        """Bulk add: originals, then one catalog transaction, then one index commit. With ``index``
+        false the records are stored and left in the journal of unindexed changes, for
+        `index_pending` to index many batches at once (``folio ingest`` of JSON Lines)."""
         items = list(items)
         fresh: list[tuple[Document, dict]] = []
         out: list[tuple[Document, bool]] = []
@@ -169,7 +188,9 @@ class Archive(Related):
             self.blobs.sync()  # one sync for the whole batch, before the rows that refer to the files
         inserted = set(self.catalog.insert_many(fresh))
         records = [doc.with_edits(edits) for doc, edits in fresh if doc.id in inserted]
-        if records:
+        if records and not index:
+            self.after_add(records, defer_index=True)
+        elif records:
             try:
                 self.engine.add(records, timeout=600)
             except BaseException as exc:

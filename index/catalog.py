@@ -127,6 +127,13 @@ class Catalog:
         """Ids changed in the catalog whose index entry was not confirmed (a crash in between)."""
         return [r[0] for r in self._connection().execute("SELECT id FROM unindexed ORDER BY id")]
 
+    def mark_unindexed(self, ids: list[str]) -> None:
+        """Ids whose index entry must be (re)written."""
+        if not ids:
+            return
+        with self.transaction() as conn:
+            conn.executemany(MARK_UNINDEXED, [(i,) for i in ids])
+
     def mark_indexed(self, ids: list[str]) -> None:
         if not ids:
             return

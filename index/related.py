@@ -52,15 +52,19 @@ class Related:
         count = self.refresh_authors(affected)
         return {"names": sorted(affected), "documents": count}
 
-    def after_add(self, records: Iterable) -> None:
+    def after_add(self, records: Iterable, defer_index: bool = False) -> None:
         """Link new documents to their copies. The documents are stored whatever happens here: the
-        groups are derived and `catch_up_reprints` (run by reindex) fills in what is missing."""
+        groups are derived and `catch_up_reprints` (run by reindex) fills in what is missing.
+        ``defer_index``: documents whose group changed are left in the journal for `index_pending`."""
         try:
             changed = self.reprints.add(records)
         except Exception:
             log.exception("finding copies of new documents failed; 'folio reindex' retries")
             return
-        self.refresh_index(changed)
+        if defer_index:
+            self.catalog.mark_unindexed(sorted(set(changed)))
+        else:
+            self.refresh_index(changed)
 
     def after_delete(self, doc_id: str) -> None:
         self.refresh_index(self.reprints.remove(doc_id))
