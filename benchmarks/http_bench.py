@@ -38,16 +38,19 @@ def descendants(pid: int) -> list[int]:
 
 
 def rss_mb(pid: int) -> dict[str, float]:
-    """Resident and peak resident size of a process, from /proc."""
+    """Resident, peak resident and proportional (shared pages divided among their users) size of a
+    process, from /proc."""
     out = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                key, value = line.split(":", 1)
-                out[key] = int(value.split()[0]) / 1024
-    except OSError:
-        pass
-    return {"rss_mb": round(out.get("VmRSS", 0.0), 1), "peak_rss_mb": round(out.get("VmHWM", 0.0), 1)}
+    for source, keys in ((f"/proc/{pid}/status", ("VmRSS:", "VmHWM:")), (f"/proc/{pid}/smaps_rollup", ("Pss:",))):
+        try:
+            for line in Path(source).read_text().splitlines():
+                if line.startswith(keys):
+                    key, value = line.split(":", 1)
+                    out[key] = int(value.split()[0]) / 1024
+        except OSError:
+            pass
+    return {"rss_mb": round(out.get("VmRSS", 0.0), 1), "peak_rss_mb": round(out.get("VmHWM", 0.0), 1),
+            "pss_mb": round(out.get("Pss", 0.0), 1)}
 
 
 @contextmanager

@@ -61,8 +61,8 @@ def bound_query(q: wq.Query, reader) -> wq.Query:
 def _fuzzy_words(q: wq.FuzzyTerm, reader) -> wq.Query:
     """The close spellings of a fuzzy term, looked up in the index's own words.
 
-    Resolved here, against the whole index, because a segment's spelling graph holds unstemmed
-    words while the postings hold stems: ``vacination~`` must reach ``vaccin``. Both the word as
+    Resolved here, against the whole index: the postings hold stems, so ``vacination~`` must reach
+    ``vaccin`` (and indexes built with spelling fields keep unstemmed words too). Both the word as
     typed and its stem are tried, with at most two edits, keeping the first letter."""
     options = [q.text]
     stem = _stemmed(reader, q.fieldname, q.text)

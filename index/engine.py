@@ -38,6 +38,7 @@ from index.bounds import bounded, collect_within
 from index.ranking import Ranker, first_of_each_group
 from index.schema import FACET_FIELDS, build_schema, fold, index_fields
 from index.search import SearchRequest
+from index.spelling import Speller
 
 log = logging.getLogger("folio.engine")
 
@@ -80,7 +81,9 @@ def release_failed_writer(writer) -> None:
 
 
 class Engine:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, spelling_fields: bool = False):
+        """``spelling_fields``: a new index gets Whoosh's unstemmed spelling fields, as archives
+        built before they were dropped have (see `index.spelling`)."""
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         # Without mmap: Whoosh copies every sub-file it opens from a mapped segment into memory, once
@@ -90,11 +93,12 @@ class Engine:
         if windex.exists_in(str(self.path)):
             self.ix = storage.open_index()
         else:
-            self.ix = storage.create_index(build_schema())
+            self.ix = storage.create_index(build_schema(spelling_fields))
         self.facet_cache = FacetCache()
         self.ranges = RangeCache()  # per-segment date values, for fast date ranges
         self.results = ResultCache()
-        self.ranker = Ranker()
+        self.speller = Speller()  # the archive supplies the text lookup it needs
+        self.ranker = Ranker(speller=self.speller)
         self._highlighters: dict[str, MemoTokens] = {}  # per field, for snippets
         self._generation = 0
         self._local = threading.local()
@@ -440,19 +444,15 @@ class Engine:
         return found
 
     def suggest(self, qstring: str, words: list[str]) -> str | None:
-        """A corrected query when some words are not in the archive (unstemmed spelling field)."""
+        """A corrected query when some words are in no title or text (see `index.spelling`)."""
         s = self.searcher()
-        reader = s.reader()
-        corrector = s.corrector("text")
         replacements = {}
         for word in words:
             folded = fold(word)
-            if len(folded) < 3 or not folded.isalpha():
+            if len(folded) < 3 or not folded.isalpha() or self.speller.known(s, word):
                 continue
-            if ("spell_text", folded) in reader or ("spell_title", folded) in reader:
-                continue
-            suggestions = corrector.suggest(folded, limit=1, maxdist=2, prefix=1)
-            if suggestions and suggestions[0] != folded:
+            suggestions = self.speller.corrections(s, word, limit=1)
+            if suggestions:
                 replacements[word] = suggestions[0]
         if not replacements:
             return None

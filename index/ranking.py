@@ -27,6 +27,7 @@ import numpy as np
 from index.phrases import phrase_docnums
 from index.postings import PostingsCache, field_lengths, read_postings
 from index.schema import fold
+from index.spelling import Speller
 
 #: fields plain words are looked for in
 RANKED_FIELDS = ("title", "text", "author", "publication")
@@ -116,8 +117,9 @@ class Ranker:
     """Per-segment field lengths and long posting lists are cached (segments never change) and shared
     by all threads."""
 
-    def __init__(self, params: RankingParams = PARAMS):
+    def __init__(self, params: RankingParams = PARAMS, speller: Speller | None = None):
         self.params = params
+        self.speller = speller or Speller()
         self._lock = threading.Lock()
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
         self.postings = PostingsCache()
@@ -246,8 +248,7 @@ class Ranker:
                 out.append(word)  # too short to guess; it simply matches nothing
                 continue
             try:
-                options = searcher.corrector("text").suggest(folded, limit=self.params.fuzzy_expansions,
-                                                             maxdist=2, prefix=1)
+                options = self.speller.corrections(searcher, folded, self.params.fuzzy_expansions)
             except Exception:
                 options = []
             if not options:

@@ -29,7 +29,12 @@ class Related:
     def attach_engine(self, engine):
         """Have the index built with canonical author names and reprint groups."""
         engine.extras = self.index_extras
+        engine.speller.text_of = self.title_and_text
         return engine
+
+    def title_and_text(self, doc_id: str) -> str | None:
+        doc = self.catalog.get(doc_id)
+        return f"{doc.title}\n{doc.text}" if doc is not None else None
 
     def index_extras(self, doc) -> dict:
         canonical = self.identities.canonical_names(doc.authors)

@@ -194,6 +194,11 @@ def start_helper() -> None:
     _helper.address()
 
 
+def stop_helper() -> None:
+    """Stop this process's reader process (started again on next use)."""
+    _helper.reset()
+
+
 def extract_isolated(data: bytes, filename: str, limits: ParseLimits | None = None) -> Document:
     """`index.ingest.extract` in a child process; a FolioError (422 for limits) on bad input."""
     from index.ingest import display_name

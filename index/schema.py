@@ -89,11 +89,13 @@ DATE_FIELDS = {
 DEFAULT_FIELDS = ("title", "text", "author", "publication")
 
 
-def build_schema() -> fields.Schema:
+def build_schema(spelling_fields: bool = False) -> fields.Schema:
+    """``spelling_fields``: the unstemmed copies of title and text that archives built before
+    corrections came from the stemmed terms (index/spelling.py) have."""
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=text_analyzer(), field_boost=3.0, spelling=True),
-        text=fields.TEXT(analyzer=text_analyzer(), spelling=True),
+        title=fields.TEXT(analyzer=text_analyzer(), field_boost=3.0, spelling=spelling_fields),
+        text=fields.TEXT(analyzer=text_analyzer(), spelling=spelling_fields),
         author=fields.TEXT(analyzer=name_analyzer(), field_boost=2.0),
         publication=fields.TEXT(analyzer=name_analyzer(), field_boost=1.5),
         original_publication=fields.TEXT(analyzer=name_analyzer()),

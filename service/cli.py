@@ -49,10 +49,12 @@ def cmd_serve(args) -> int:
     if workers <= 1:
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
         return 0
+    from index.sandbox import stop_helper
     from service.app import open_archive
 
     archive, _ = open_archive(settings)  # the first start (token, seeds) once, before the workers race
     archive.close()
+    stop_helper()  # each worker starts its own file reader
     # Worker processes build the app themselves from FOLIO_* variables, so pass the settings on.
     os.environ.update({"FOLIO_DATA": str(settings.data.resolve()), "FOLIO_HOST": args.host,
                        "FOLIO_PORT": str(args.port)})

@@ -23,7 +23,7 @@ def test_tiny_benchmark_run_reports_every_measure(tmp_path, capsys):
     assert http["search"]["n"] > http["errors"]
     assert http["upload_to_searchable"]["n"] >= 1
     assert http["upload_to_searchable"]["n"] + http["upload_errors"] == 2
-    assert http["rss_mb"] > 0
+    assert http["rss_mb"] > 0 and http["pss_mb"] > 0
     assert set(report["targets"]) == set(TARGETS)
     assert http["workers"] >= 1 and len(http["rss_per_process_mb"]) >= 1
     assert "targets (stated for 100,000 documents)" in capsys.readouterr().out

@@ -1,5 +1,6 @@
 """Search over the seed and the PEPs corpus: query forms, filters, facets, snippets, suggestions."""
 
+from index.archive import Archive
 from index.search import SearchRequest
 
 
@@ -73,3 +74,19 @@ def test_peps_date_range_filter(peps):
     result = peps.search(SearchRequest(date_from="2020", date_to="2020", per_page=100))
     assert result.total > 0
     assert all(h.published.startswith("2020") for h in result.hits)
+
+
+def test_corrections_from_stemmed_terms_and_from_older_spelling_fields(tmp_path, seed_bytes):
+    """Archives made before spelling fields were dropped still get their suggestions from them."""
+    from index.engine import Engine
+
+    for spelling_fields in (False, True):
+        root = tmp_path / f"spelling-{spelling_fields}"
+        Engine(root / "index", spelling_fields=spelling_fields).close()
+        with Archive(root) as archive:
+            assert archive.engine.searcher().schema["text"].separate_spelling() is spelling_fields
+            archive.add(seed_bytes, "seed.txt")
+            assert archive.search(SearchRequest(q="interferonn")).suggestion == "interferon"
+            assert archive.search(SearchRequest(q="medicall brigades")).suggestion == "medical brigades"
+            assert archive.search(SearchRequest(q="interferonn")).total == 1  # typo tolerance
+            assert archive.search(SearchRequest(q="interferon")).suggestion is None
