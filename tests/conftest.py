@@ -72,6 +72,16 @@ def load_peps(archive: Archive, limit: int | None = None) -> int:
     return len(batch)
 
 
+def segmented_peps(root: Path, limits: tuple[int, ...], delete: slice) -> Archive:
+    """An archive of PEPs added in growing batches (a segment or more each) with some deleted."""
+    archive = Archive(root)
+    for limit in limits:
+        load_peps(archive, limit=limit)
+    for doc_id in archive.catalog.ids()[delete]:
+        archive.delete(doc_id)
+    return archive
+
+
 @pytest.fixture(scope="session")
 def peps_dir(tmp_path_factory) -> Path:
     """A data directory holding the whole PEPs corpus (built once per test run; do not write to it)."""

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.archive import Archive
 from index.matchset import RangeCache, matched_docnums
 from index.query import date_range_query, filter_query, parse
-from tests.conftest import load_peps
+from tests.conftest import segmented_peps
 
 QUERIES = [
     "python", "the", "import statement", '"type hints"', "generator OR coroutine", "async -await",
@@ -23,13 +22,7 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory):
     """PEPs added in three batches (three segments or more), with some documents deleted."""
-    root = tmp_path_factory.mktemp("matchset") / "data"
-    with Archive(root) as archive:
-        load_peps(archive, limit=40)
-        load_peps(archive, limit=80)
-        load_peps(archive, limit=120)
-        for doc_id in archive.catalog.ids()[:30:3]:
-            archive.delete(doc_id)
+    with segmented_peps(tmp_path_factory.mktemp("matchset") / "data", (40, 80, 120), slice(0, 30, 3)) as archive:
         yield archive
 
 

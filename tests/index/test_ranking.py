@@ -6,19 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.archive import Archive
 from index.postings import field_lengths
-from tests.conftest import load_peps
+from tests.conftest import segmented_peps
 
 
 @pytest.fixture(scope="module")
 def peps(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ranking") / "data"
-    with Archive(root) as archive:
-        load_peps(archive, limit=150)
-        load_peps(archive, limit=300)
-        for doc_id in archive.catalog.ids()[:40:4]:
-            archive.delete(doc_id)
+    with segmented_peps(tmp_path_factory.mktemp("ranking") / "data", (150, 300), slice(0, 40, 4)) as archive:
         yield archive
 
 
