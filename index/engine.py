@@ -268,7 +268,7 @@ class Engine:
             if fresh is not s:
                 local.searcher = s = fresh
                 live = live_segment_keys(s)
-                for cache in (self.facet_cache, self.ranges, self.ranker):
+                for cache in (self.facet_cache, self.ranges, self.ranker, self.speller):
                     cache.forget_except(live)
         return s
 

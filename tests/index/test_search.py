@@ -90,3 +90,17 @@ def test_corrections_from_stemmed_terms_and_from_older_spelling_fields(tmp_path,
             assert archive.search(SearchRequest(q="medicall brigades")).suggestion == "medical brigades"
             assert archive.search(SearchRequest(q="interferonn")).total == 1  # typo tolerance
             assert archive.search(SearchRequest(q="interferon")).suggestion is None
+
+
+def test_close_terms_equal_a_scan_of_every_term(peps_dir):
+    """The letter-pair index finds exactly the terms a full scan within two edits finds."""
+    from index.spelling import edit_distance
+
+    with Archive(peps_dir) as archive:
+        searcher = archive.engine.searcher()
+        reader = searcher.reader()
+        every = {t.decode() for t in reader.lexicon("text")}
+        speller = archive.engine.speller
+        for word in ["generater", "pyhton", "modul", "decorater", "iterater", "asynchronus", "lamda", "x", "zq"]:
+            expected = {t for t in every if t[:1] == word[:1] and edit_distance(word, t) <= 2}
+            assert speller.close_terms(reader, "text", word) == expected, word
