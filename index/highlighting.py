@@ -20,7 +20,7 @@ from collections import deque
 
 from whoosh import highlight
 
-from index.schema import TOKEN_PATTERN
+from index.schema import TOKEN_PATTERN, fold
 
 #: distinct words remembered per field before the memo starts over
 MEMO_SIZE = 200_000
@@ -77,6 +77,28 @@ class MemoTokens:
             if found is not None:
                 yield match.start(), match.end(), found
 
+    def matching(self, text: str, words: frozenset[str]) -> list[tuple[int, int, str | None]]:
+        """`tokens`, but the term worked out only for tokens that can be one of ``words`` (None for
+        the others). Stemming and folding keep a word's first two letters (apostrophes aside), so a
+        token whose first two letters begin none of ``words`` cannot match; most tokens are
+        settled without a lookup, and words never shown matched never enter the memo."""
+        heads = {w[:2] for w in words}
+        memo = self.memo
+        out = []
+        for match in self.pattern.finditer(text):
+            word = match.group()
+            head = word[:4]
+            head = (head.replace("`", "'").lower() if head.isascii() else fold(head)).replace("'", "")[:2]
+            if head in heads or head[:1] in heads:
+                found = memo.get(word, False)
+                if found is False:
+                    found = self.term(word)
+                if found is not None:
+                    out.append((match.start(), match.end(), found))
+            else:
+                out.append((match.start(), match.end(), None))
+        return out
+
 
 def marked(text: str, words: frozenset[str], memo: MemoTokens, top: int = 3, whole: bool = False) -> str:
     """HTML-safe text with the words' matches in ``<mark>``: the best fragments, or the whole text.
@@ -85,7 +107,7 @@ def marked(text: str, words: frozenset[str], memo: MemoTokens, top: int = 3, who
         return ""
     if not words:
         return "" if not whole else html.escape(text, quote=False)
-    tokens = memo.tokens(text)
+    tokens = memo.matching(text, words)
     fragments = _whole_fragment(text, tokens, words) if whole else _context_fragments(text, tokens, words)
     best = _best(fragments, top)
     if not best:

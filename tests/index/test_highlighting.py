@@ -13,7 +13,8 @@ from index.schema import build_schema, text_analyzer
 from tests.conftest import PEPS
 
 QUERIES = ["python", "import statements", '"type hints"', "generators coroutines", "unicode strings",
-           "exceptions NOT warning", "modules loaded", "Guido's proposal", "résumé", "zzzz"]
+           "exceptions NOT warning", "modules loaded", "Guido's proposal", "résumé", "zzzz",
+           "Löwis naïve", "don't", "O'Reilly", "x", "l'été"]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,18 @@ def test_memo_gives_the_analyzers_snippets(texts, query):
             expected = reference_marked(text, words, text_analyzer(), whole=whole)
             assert marked(text, words, memo, whole=whole) == expected
             found += "<mark>" in expected
-    if query != "zzzz":
+    if query not in ("zzzz", "l'été", "x", "O'Reilly", "Löwis naïve"):
         assert found > 0
+
+
+def test_apostrophes_accents_and_ligatures_at_the_start_of_words():
+    text = ("L’été de Cuba’s ÉCONOMIE: O'Reilly wrote the ﬁle on Œuvres, `quoted` words, "
+            "naïve Naïve NAÏVE and l'economie. " * 3)
+    memo = MemoTokens(text_analyzer())
+    for query in ["été", "cuba", "economie", "reilly", "oreilly", "file", "oeuvres", "quoted", "naive", "l'economie"]:
+        words = words_for(query, "text")
+        for whole in (False, True):
+            assert marked(text, words, memo, whole=whole) == reference_marked(text, words, text_analyzer(), whole=whole)
 
 
 def test_same_snippet_every_time_and_escaped():
