@@ -83,7 +83,7 @@ class PostingsCache:
     change), and each read removes the documents deleted as of the reader's own generation.
     """
 
-    def __init__(self, max_postings: int = 4_000_000, min_length: int = 128):
+    def __init__(self, max_postings: int = 2_000_000, min_length: int = 128):
         self.max_postings = max_postings
         self.min_length = min_length
         self._lock = threading.Lock()

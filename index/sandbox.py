@@ -183,6 +183,10 @@ class _Helper:
         with self.lock:
             if self.proc is not None and self.proc.poll() is None:
                 self.proc.kill()
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
             self.proc = None
 
 

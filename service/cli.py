@@ -41,26 +41,37 @@ def fail(message: str, code: int = 1) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
 
-    from service.app import create_app
-
     settings = _settings(args)
     settings.host, settings.port = args.host, args.port
     workers = args.workers if args.workers is not None else settings.workers
     if workers <= 1:
+        from service.app import create_app
+
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
         return 0
-    from index.sandbox import stop_helper
-    from service.app import open_archive
+    # The first start (token, seeds) happens once, before the workers race, in a child process so
+    # this supervising process stays small; workers build the app from the FOLIO_* variables.
+    import multiprocessing
 
-    archive, _ = open_archive(settings)  # the first start (token, seeds) once, before the workers race
-    archive.close()
-    stop_helper()  # each worker starts its own file reader
-    # Worker processes build the app themselves from FOLIO_* variables, so pass the settings on.
+    setup = multiprocessing.get_context("spawn").Process(target=_first_start, args=(settings,))
+    setup.start()
+    setup.join()
+    if setup.exitcode != 0:
+        return fail("the archive could not be opened; see the messages above")
     os.environ.update({"FOLIO_DATA": str(settings.data.resolve()), "FOLIO_HOST": args.host,
                        "FOLIO_PORT": str(args.port)})
     uvicorn.run("service.app:create_app", factory=True, workers=workers, host=args.host, port=args.port,
                 log_level=args.log_level)
     return 0
+
+
+def _first_start(settings) -> None:
+    from index.sandbox import stop_helper
+    from service.app import open_archive
+
+    archive, _ = open_archive(settings)
+    archive.close()
+    stop_helper()
 
 
 def cmd_extract(args) -> int:
