@@ -25,7 +25,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import LockError
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import ReaderClosed
+from whoosh.reading import ReaderClosed, SegmentReader
 
 from index.document import Document
 from index.errors import Unavailable
@@ -46,8 +46,31 @@ REFRESH_INTERVAL = 0.5
 WRITE_BATCH = 1000
 BULK_PROCS_MIN_DOCS = 400
 MAX_UNMERGED_SEGMENTS = 24
+#: segments of at most this many documents are merged together when the writer is idle ...
+SMALL_SEGMENT_DOCS = 1000
+#: ... once there are this many of them
+SMALL_SEGMENTS_BEFORE_MERGE = 8
 #: a ranked search orders at least this many of its best matches exactly
 RANKED_EXACT_MIN = 200
+
+
+def merge_smallest(writer, segments):
+    """A Whoosh merge policy: the smallest segments, together at most `SMALL_SEGMENT_DOCS`
+    documents, become one; the others stay as they are."""
+    ordered = sorted(segments, key=lambda seg: seg.doc_count_all())
+    chosen, total = [], 0
+    for seg in ordered:
+        if total + seg.doc_count_all() > SMALL_SEGMENT_DOCS:
+            break
+        chosen.append(seg)
+        total += seg.doc_count_all()
+    if len(chosen) < 2:
+        return segments
+    for seg in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if seg not in chosen]
 
 
 @dataclass
@@ -175,6 +198,28 @@ class Engine:
                 continue
             for done in batch:
                 done.future.set_result(None)
+            if self._queue.empty():
+                self._merge_small_segments()
+
+    def _merge_small_segments(self) -> None:
+        """While nothing waits: fold the small segments single uploads leave (one each) into one,
+        at most `SMALL_SEGMENT_DOCS` documents at a time, so searches do not pay for many segments
+        and no upload ever waits for a large merge. Skipped when another process holds the index."""
+        try:
+            writer = self.ix.writer(timeout=0.2)
+        except LockError:
+            return
+        try:
+            small = [seg for seg in writer.segments if seg.doc_count_all() <= SMALL_SEGMENT_DOCS]
+            if len(small) < SMALL_SEGMENTS_BEFORE_MERGE:
+                writer.cancel()
+                return
+            writer.commit(mergetype=merge_smallest, merge=True)
+        except Exception as exc:  # the index is as it was; the next idle moment tries again
+            log.warning("merging small index segments failed: %s", exc)
+            release_failed_writer(writer)
+            return
+        self._generation += 1
 
     def _commit(self, batch: list[_Op]) -> None:
         writer = self.ix.writer(timeout=30.0, **self._writer_options(batch))
