@@ -63,7 +63,9 @@ class Document:
         return cls(**{k: v for k, v in data.items() if k in names})
 
     def with_edits(self, edits: dict[str, Any]) -> "Document":
-        """The record as a person corrected it: edits win over what was extracted."""
+        """The record as a person corrected it: edits win over what was extracted (a copy either way)."""
+        if not any(k in EDITABLE_FIELDS for k in edits):
+            return dataclasses.replace(self)
         data = self.to_dict()
         data.update({k: v for k, v in edits.items() if k in EDITABLE_FIELDS})
         return Document.from_dict(data)
