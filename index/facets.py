@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.matchset import live_mask
+from index.postings import segment_key
 
 
 @dataclass
@@ -84,7 +85,7 @@ class FacetCache:
         self._fields: dict[str, _FieldValues] = {}
 
     def segment_facet(self, reader, fieldname: str) -> SegmentFacet:
-        key = (_segment_key(reader), fieldname)
+        key = (segment_key(reader), fieldname)
         found = self._cache.get(key)
         if found is None:
             with self._lock:
@@ -149,12 +150,5 @@ class FacetCache:
         return Counter({values[i]: int(tally[i]) for i in np.nonzero(tally)[0]})
 
 
-def _segment_key(reader) -> str:
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    if segment is not None:
-        return segment.segment_id()
-    return f"reader-{id(reader)}"
-
-
 def live_segment_keys(searcher) -> set[str]:
-    return {_segment_key(r) for r, _ in searcher.reader().leaf_readers()}
+    return {segment_key(r) for r, _ in searcher.reader().leaf_readers()}

@@ -18,7 +18,7 @@ from whoosh import query as wq
 from whoosh.util.numeric import to_sortable
 
 from index.phrases import phrase_docs
-from index.postings import read_postings
+from index.postings import read_postings, segment_key
 
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -162,8 +162,7 @@ class RangeCache:
                 del self._cache[key]
 
     def _arrays(self, reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
-        segment = reader.segment() if hasattr(reader, "segment") else None
-        key = (segment.segment_id() if segment is not None else f"reader-{id(reader)}", fieldname)
+        key = (segment_key(reader), fieldname)
         found = self._cache.get(key)
         if found is None:
             with self._lock:

@@ -38,6 +38,12 @@ class Postings:
 NONE = Postings(EMPTY_IDS, EMPTY_WEIGHTS, [])
 
 
+def segment_key(reader) -> str:
+    """What caches of per-segment data are keyed by: segments never change once written."""
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    return segment.segment_id() if segment is not None else f"reader-{id(reader)}"
+
+
 def read_postings(reader, fieldname: str, term, values: bool = False,
                   cache: "PostingsCache | None" = None) -> Postings:
     """Every live posting of ``term`` in ``fieldname`` of one segment reader; lists without

@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 
 from index.phrases import phrase_docnums
-from index.postings import PostingsCache, field_lengths, read_postings
+from index.postings import PostingsCache, field_lengths, read_postings, segment_key
 from index.schema import fold
 from index.spelling import Speller
 
@@ -127,8 +127,7 @@ class Ranker:
     # -- index statistics -------------------------------------------------------------------------
 
     def _field_lengths(self, reader, fieldname: str) -> np.ndarray:
-        segment = reader.segment() if hasattr(reader, "segment") else None
-        key = (segment.segment_id() if segment is not None else f"reader-{id(reader)}", fieldname)
+        key = (segment_key(reader), fieldname)
         found = self._lengths.get(key)
         if found is None:
             found = field_lengths(reader, fieldname)

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from index.highlighting import MemoTokens
+from index.postings import segment_key
 from index.schema import fold
 
 SPELL_FIELDS = ("text", "title")
@@ -92,8 +93,7 @@ class Speller:
         return found
 
     def _vocabulary(self, leaf, fieldname: str) -> "Vocabulary":
-        segment = leaf.segment() if hasattr(leaf, "segment") else None
-        key = (segment.segment_id() if segment is not None else f"reader-{id(leaf)}", fieldname)
+        key = (segment_key(leaf), fieldname)
         found = self._vocabularies.get(key)
         if found is None:
             found = Vocabulary(leaf, fieldname)
