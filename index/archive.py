@@ -82,23 +82,15 @@ class Archive(Related):
 
     def replay_unindexed(self) -> int:
         """Bring the index up to date with catalog changes a crash left unconfirmed; returns how many."""
-        pending = self.catalog.unindexed_ids()
-        if not pending:
-            return 0
-        docs = self.catalog.get_many(pending)
-        gone = [doc_id for doc_id in pending if doc_id not in docs]
         try:
-            if docs:
-                self.engine.add(list(docs.values()), timeout=600)
-            if gone:
-                self.engine.delete(gone, timeout=600)
-            self.catalog.mark_indexed(pending)
+            done = self.index_pending()
         except (OSError, sqlite3.Error, Unavailable) as exc:  # e.g. still no space: reading works, try later
-            log.warning("%d catalog change(s) still wait for the index: %s", len(pending),
+            log.warning("catalog changes still wait for the index: %s",
                         describe_storage_error(exc) if not isinstance(exc, Unavailable) else exc.message)
             return 0
-        log.info("index brought up to date with %d catalog change(s) left by an interrupted write", len(pending))
-        return len(pending)
+        if done:
+            log.info("index brought up to date with %d catalog change(s) left by an interrupted write", done)
+        return done
 
     def index_pending(self, group: int = 50_000) -> int:
         """Index every record the journal lists as not yet indexed, ``group`` records per commit

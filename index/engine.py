@@ -406,13 +406,13 @@ class Engine:
         """Plain words scored by `index.ranking` (BM25F), narrowed by the filters, date ranges and
         phrases; ``need``: how many of the best must be in their exact order."""
         narrowing = [q for q in [filt, *parsed.date_ranges, *parsed.phrases] if q is not None]
-        narrow = None
         if narrowing:
             query = wq.And(narrowing) if len(narrowing) > 1 else narrowing[0]
 
             def narrow(docnums: np.ndarray) -> np.ndarray:
                 return matched_docnums(s, query, self.ranges, within=np.sort(docnums))
-
+        else:
+            narrow = None
         ranked = self.ranker.rank(s, parsed.plain_words, require_all=not parsed.is_or, literal=bool(parsed.phrases),
                                   need=need, narrow=narrow)
         return ranked.docnums, ranked.scores

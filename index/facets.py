@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.matchset import live_mask
-from index.postings import segment_key
+from index.postings import PerSegment, segment_key, segment_part
 
 
 @dataclass
@@ -80,27 +80,21 @@ class FacetCache:
     """Per-segment facet arrays shared by all threads (built under a lock, read without one)."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str], SegmentFacet] = {}
+        self._segments = PerSegment()
+        self._lock = threading.Lock()  # numbering values: one segment at a time
         self._fields: dict[str, _FieldValues] = {}
 
     def segment_facet(self, reader, fieldname: str) -> SegmentFacet:
-        key = (segment_key(reader), fieldname)
-        found = self._cache.get(key)
-        if found is None:
-            with self._lock:
-                found = self._cache.get(key)
-                if found is None:
-                    found = _build(reader, fieldname)
-                    numbers = self._fields.setdefault(fieldname, _FieldValues()).numbers_for(found.values)
-                    found.global_ordinals = numbers[found.ordinals] if len(found.ordinals) else found.ordinals
-                    self._cache[key] = found
+        return self._segments.get(reader, fieldname, lambda: self._numbered(_build(reader, fieldname), fieldname))
+
+    def _numbered(self, found: SegmentFacet, fieldname: str) -> SegmentFacet:
+        with self._lock:
+            numbers = self._fields.setdefault(fieldname, _FieldValues()).numbers_for(found.values)
+        found.global_ordinals = numbers[found.ordinals] if len(found.ordinals) else found.ordinals
         return found
 
     def forget_except(self, live_keys: set[str]) -> None:
-        with self._lock:
-            for key in [k for k in self._cache if k[0] not in live_keys]:
-                del self._cache[key]
+        self._segments.forget_except(live_keys)
 
     def tallies(self, searcher, fieldnames, matched: np.ndarray | None) -> dict[str, tuple[np.ndarray, list[str]]]:
         """Per field: matched documents per value (an array over the field's global value numbers)
@@ -113,11 +107,11 @@ class FacetCache:
                 if reader.has_deletions():
                     mask = live_mask(n, reader)
             else:
-                lo, hi = np.searchsorted(matched, [offset, offset + n])
-                if lo == hi:
+                local = segment_part(matched, offset, n)
+                if not len(local):
                     continue
                 mask = np.zeros(n, dtype=bool)
-                mask[matched[lo:hi] - offset] = True
+                mask[local] = True
             for fieldname in fieldnames:
                 facet = self.segment_facet(reader, fieldname)
                 if not len(facet.docnums):

@@ -68,20 +68,13 @@ class MemoTokens:
             self.memo[word] = term
         return term
 
-    def tokens(self, text: str):
-        """(start, end, term) of each token the analyzer keeps, up to and including the first that
-        ends past `CHAR_LIMIT` (where Whoosh's fragmenters stop)."""
-        term = self.term
-        for match in self.pattern.finditer(text):
-            found = term(match.group())
-            if found is not None:
-                yield match.start(), match.end(), found
-
-    def matching(self, text: str, words: frozenset[str]) -> list[tuple[int, int, str | None]]:
-        """`tokens`, but the term worked out only for tokens that can be one of ``words`` (None for
-        the others). Stemming and folding keep a word's first two letters (apostrophes aside), so a
-        token whose first two letters begin none of ``words`` cannot match; most tokens are
-        settled without a lookup, and words never shown matched never enter the memo."""
+    def matching(self, text: str, words: frozenset[str],
+                 limit: int | None = None) -> list[tuple[int, int, str | None]]:
+        """(start, end, term) of each token the analyzer keeps, the term worked out only for tokens
+        that can be one of ``words`` (None for the others); with ``limit``, up to and including the
+        first token that ends past it. Stemming and folding keep a word's first two letters
+        (apostrophes aside), so a token whose first two letters begin none of ``words`` cannot
+        match: most tokens are settled without a lookup."""
         heads = {w[:2] for w in words}
         memo = self.memo
         out = []
@@ -89,14 +82,16 @@ class MemoTokens:
             word = match.group()
             head = word[:4]
             head = (head.replace("`", "'").lower() if head.isascii() else fold(head)).replace("'", "")[:2]
+            found = None
             if head in heads or head[:1] in heads:
                 found = memo.get(word, False)
                 if found is False:
                     found = self.term(word)
-                if found is not None:
-                    out.append((match.start(), match.end(), found))
-            else:
-                out.append((match.start(), match.end(), None))
+                if found is None:
+                    continue  # the analyzer drops it
+            out.append((match.start(), match.end(), found))
+            if limit is not None and match.end() > limit:
+                break
         return out
 
 
@@ -107,7 +102,7 @@ def marked(text: str, words: frozenset[str], memo: MemoTokens, top: int = 3, who
         return ""
     if not words:
         return "" if not whole else html.escape(text, quote=False)
-    tokens = memo.matching(text, words)
+    tokens = memo.matching(text, words, limit=CHAR_LIMIT)
     fragments = _whole_fragment(text, tokens, words) if whole else _context_fragments(text, tokens, words)
     best = _best(fragments, top)
     if not best:

@@ -11,14 +11,13 @@ are removed the same way.
 
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.util.numeric import to_sortable
 
 from index.phrases import phrase_docs
-from index.postings import read_postings, segment_key
+from index.postings import PerSegment, read_postings, segment_part
 
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -34,10 +33,10 @@ def matched_docnums(searcher, q, ranges: "RangeCache | None" = None, within: np.
         if within is None:
             local = segment.docs(q)
         else:
-            lo, hi = np.searchsorted(within, [offset, offset + segment.reader.doc_count_all()])
-            if lo == hi:
+            part = segment_part(within, offset, segment.reader.doc_count_all())
+            if not len(part):
                 continue
-            local = segment.docs_within(q, within[lo:hi] - offset)
+            local = segment.docs_within(q, part)
         if len(local):
             parts.append(local + offset)
     if not parts:
@@ -153,24 +152,13 @@ class RangeCache:
     """
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._segments = PerSegment()
 
     def forget_except(self, live_keys: set[str]) -> None:
-        with self._lock:
-            for key in [k for k in self._cache if k[0] not in live_keys]:
-                del self._cache[key]
+        self._segments.forget_except(live_keys)
 
     def _arrays(self, reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
-        key = (segment_key(reader), fieldname)
-        found = self._cache.get(key)
-        if found is None:
-            with self._lock:
-                found = self._cache.get(key)
-                if found is None:
-                    found = self._build(reader, fieldname)
-                    self._cache[key] = found
-        return found
+        return self._segments.get(reader, fieldname, lambda: self._build(reader, fieldname))
 
     @staticmethod
     def _build(reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.postings import EMPTY_IDS, position_decoder, read_postings
+from index.postings import EMPTY_IDS, position_decoder, read_postings, segment_part
 
 
 def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
@@ -78,11 +78,9 @@ def phrase_docnums(searcher, fieldname: str, words: list, slop: int = 1,
     for leaf, offset in searcher.reader().leaf_readers():
         local_within = None
         if within is not None:
-            n = leaf.doc_count_all()
-            lo, hi = np.searchsorted(within, [offset, offset + n])
-            if lo == hi:
+            local_within = segment_part(within, offset, leaf.doc_count_all())
+            if not len(local_within):
                 continue
-            local_within = within[lo:hi] - offset
         found = phrase_docs(leaf, fieldname, words, slop, local_within)
         if len(found):
             parts.append(found + offset)

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
 from pickle import loads
+from typing import Any, Callable
 
 import numpy as np
 from whoosh import formats
@@ -42,6 +43,36 @@ def segment_key(reader) -> str:
     """What caches of per-segment data are keyed by: segments never change once written."""
     segment = reader.segment() if hasattr(reader, "segment") else None
     return segment.segment_id() if segment is not None else f"reader-{id(reader)}"
+
+
+class PerSegment:
+    """Values derived from one segment (per field), built once and shared by all threads; segments
+    never change, so an entry stays right until its segment is merged away (`forget_except`)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._items: dict[tuple[str, str], Any] = {}
+
+    def get(self, reader, fieldname: str, build: Callable[[], Any]) -> Any:
+        key = (segment_key(reader), fieldname)
+        found = self._items.get(key)
+        if found is None:
+            with self._lock:
+                found = self._items.get(key)
+                if found is None:
+                    found = self._items[key] = build()
+        return found
+
+    def forget_except(self, live_keys: set[str]) -> None:
+        with self._lock:
+            for key in [k for k in self._items if k[0] not in live_keys]:
+                del self._items[key]
+
+
+def segment_part(docnums: np.ndarray, offset: int, count: int) -> np.ndarray:
+    """The part of sorted global document numbers that falls in a segment, as its local numbers."""
+    lo, hi = np.searchsorted(docnums, [offset, offset + count])
+    return docnums[lo:hi] - offset
 
 
 def read_postings(reader, fieldname: str, term, values: bool = False,
@@ -95,7 +126,6 @@ class PostingsCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict = OrderedDict()
         self._size = 0
-        self.hits = self.misses = 0
 
     def read(self, reader, fieldname: str, term) -> Postings:
         segment = reader.segment() if hasattr(reader, "segment") else None
@@ -104,12 +134,10 @@ class PostingsCache:
         key = (segment.segment_id(), fieldname, term)
         found = self._entries.get(key)
         if found is not None:
-            self.hits += 1
             with self._lock:
                 if key in self._entries:
                     self._entries.move_to_end(key)
         else:
-            self.misses += 1
             found, _ = _read_written(reader, fieldname, term, False)
             if not len(found) or len(found) >= self.min_length:  # absent words are remembered too
                 self._keep(key, found)

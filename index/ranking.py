@@ -18,14 +18,13 @@ Queries with operators, fields, phrases, wildcards or fuzzy terms go through Who
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from index.phrases import phrase_docnums
-from index.postings import PostingsCache, field_lengths, read_postings, segment_key
+from index.postings import PerSegment, PostingsCache, field_lengths, read_postings
 from index.schema import fold
 from index.spelling import Speller
 
@@ -120,25 +119,16 @@ class Ranker:
     def __init__(self, params: RankingParams = PARAMS, speller: Speller | None = None):
         self.params = params
         self.speller = speller or Speller()
-        self._lock = threading.Lock()
-        self._lengths: dict[tuple[str, str], np.ndarray] = {}
+        self._lengths = PerSegment()
         self.postings = PostingsCache()
 
     # -- index statistics -------------------------------------------------------------------------
 
     def _field_lengths(self, reader, fieldname: str) -> np.ndarray:
-        key = (segment_key(reader), fieldname)
-        found = self._lengths.get(key)
-        if found is None:
-            found = field_lengths(reader, fieldname)
-            with self._lock:
-                self._lengths[key] = found
-        return found
+        return self._lengths.get(reader, fieldname, lambda: field_lengths(reader, fieldname))
 
     def forget_except(self, live_keys: set[str]) -> None:
-        with self._lock:
-            for key in [k for k in self._lengths if k[0] not in live_keys]:
-                del self._lengths[key]
+        self._lengths.forget_except(live_keys)
         self.postings.forget_except(live_keys)
 
     def _postings(self, reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from index.highlighting import MemoTokens
-from index.postings import segment_key
+from index.postings import PerSegment
 from index.schema import fold
 
 SPELL_FIELDS = ("text", "title")
@@ -32,7 +32,7 @@ class Speller:
         #: a document's title and text by id (the catalog's), to show a term as a word
         self.text_of = text_of
         self._surfaces: dict[str, str] = {}
-        self._vocabularies: dict[tuple[str, str], Vocabulary] = {}
+        self._vocabularies = PerSegment()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -68,7 +68,8 @@ class Speller:
         for text in inputs:
             options.update(self.close_terms(reader, field, text))
         options.discard(term)
-        ranked = sorted(options, key=lambda o: -reader.doc_frequency(field, o))[:CANDIDATES * 2]
+        frequency = {o: reader.doc_frequency(field, o) for o in options}
+        ranked = sorted(options, key=lambda o: -frequency[o])[:CANDIDATES * 2]
         candidates: dict[str, tuple[int, int]] = {}
         for option in ranked:
             surface = option if field != "text" else self.surface(searcher, option)
@@ -76,7 +77,7 @@ class Speller:
                 continue
             distance = edit_distance(folded, surface, MAX_EDITS)
             if distance <= MAX_EDITS:
-                candidates[surface] = (distance, -reader.doc_frequency(field, option))
+                candidates[surface] = (distance, -frequency[option])
         return sorted(candidates, key=lambda w: (candidates[w], w))[:limit]
 
     def close_terms(self, reader, fieldname: str, text: str, maxdist: int = MAX_EDITS) -> set[str]:
@@ -93,18 +94,10 @@ class Speller:
         return found
 
     def _vocabulary(self, leaf, fieldname: str) -> "Vocabulary":
-        key = (segment_key(leaf), fieldname)
-        found = self._vocabularies.get(key)
-        if found is None:
-            found = Vocabulary(leaf, fieldname)
-            with self._lock:
-                self._vocabularies[key] = found
-        return found
+        return self._vocabularies.get(leaf, fieldname, lambda: Vocabulary(leaf, fieldname))
 
     def forget_except(self, live_keys: set[str]) -> None:
-        with self._lock:
-            for key in [k for k in self._vocabularies if k[0] not in live_keys]:
-                del self._vocabularies[key]
+        self._vocabularies.forget_except(live_keys)
 
     @staticmethod
     def _term(searcher, folded: str) -> str | None:
@@ -135,7 +128,7 @@ class Speller:
             for docnum in islice(reader.postings(fieldname, term).all_ids(), 3):
                 doc_id = searcher.stored_fields(docnum).get("id")
                 text = self.text_of(doc_id) if doc_id else None
-                for start, end, found in tokens.tokens(text or ""):
+                for start, end, found in tokens.matching(text or "", frozenset([term])):
                     if found == term:
                         return fold(text[start:end])
         return None

@@ -159,7 +159,7 @@ class Ingester:
         catalog; indexing them in large groups rather than per batch writes a few large segments
         instead of many small ones that would later be merged (faster to build, to search, and
         about half the size). If the run is stopped first, the archive indexes them on next open."""
-        if not self.deferred and not self.archive.catalog.unindexed_ids():
+        if not self.deferred:
             return 0
         self.deferred = 0
         return self.archive.index_pending(INDEX_GROUP)

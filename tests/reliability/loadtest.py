@@ -61,19 +61,27 @@ class Figures:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def timed(figures: Figures, label: str, send) -> tuple[httpx.Response, float] | None:
+    """The response to ``send()`` and the seconds it took; None (and an error noted) if it never came."""
+    started = time.perf_counter()
+    try:
+        response = send()
+    except httpx.HTTPError as exc:
+        figures.errors.append(f"{label} transport error: {exc!r}")
+        return None
+    return response, time.perf_counter() - started
+
+
 def uploader(base: str, token: str, n: int, stop: threading.Event, figures: Figures) -> None:
     i = 0
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
         while not stop.is_set():
             body = (f"Live upload {n}-{i}\n\nBy Ann Bee\n\nUploaded under load, marker u{n}x{i}y, "
                     f"about the {WORDS[i % len(WORDS)]} and the {WORDS[(i * 7) % len(WORDS)]}.").encode()
-            started = time.perf_counter()
-            try:
-                response = client.post("/api/documents", files={"file": (f"u{n}-{i}.txt", body)})
-            except httpx.HTTPError as exc:
-                figures.errors.append(f"upload transport error: {exc!r}")
+            sent = timed(figures, "upload", lambda: client.post("/api/documents", files={"file": (f"u{n}-{i}.txt", body)}))
+            if sent is None:
                 continue
-            took = time.perf_counter() - started
+            response, took = sent
             with figures.lock:
                 if response.status_code == 201:
                     figures.uploads.append(f"u{n}x{i}y")
@@ -91,13 +99,10 @@ def searcher(base: str, n: int, stop: threading.Event, figures: Figures) -> None
             params = {"q": q}
             if rng.random() < 0.2:
                 params["author"] = rng.choice(AUTHORS)
-            started = time.perf_counter()
-            try:
-                response = client.get("/api/search", params=params)
-            except httpx.HTTPError as exc:
-                figures.errors.append(f"search transport error: {exc!r}")
+            sent = timed(figures, "search", lambda: client.get("/api/search", params=params))
+            if sent is None:
                 continue
-            took = time.perf_counter() - started
+            response, took = sent
             with figures.lock:
                 if response.status_code == 200:
                     figures.search_seconds.append(took)
