@@ -3,8 +3,8 @@
 Whoosh's ``spelling=True`` keeps a second, unstemmed copy of every title and body word: a second
 analysis pass at indexing and about a sixth of the index. Instead, corrections are looked for among
 the stemmed terms the index has anyway (``medecine`` → stem ``medecin`` → ``medicin``), and a term
-is shown as a word by finding it in the text of a document that has it (``medicine``). Indexes
-built before this still have the unstemmed spelling fields, and they are used as they are.
+is shown as the written form nearest to what was typed among those found in documents that have it
+(``medicine``). Indexes built before this still have their unstemmed spelling fields and use them.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from index.postings import PerSegment
 from index.schema import fold
 
 SPELL_FIELDS = ("text", "title")
-#: surfaces remembered before the memo starts over
+#: terms whose written forms are remembered before the memo starts over
 SURFACE_MEMO = 50_000
+#: documents read for the written forms of a term
+SURFACE_DOCUMENTS = 5
 #: close terms shown as words for each unknown word, the most frequent first
 CANDIDATES = 8
 MAX_EDITS = 2
@@ -72,7 +74,9 @@ class Speller:
         ranked = sorted(options, key=lambda o: -frequency[o])[:CANDIDATES * 2]
         candidates: dict[str, tuple[int, int]] = {}
         for option in ranked:
-            surface = option if field != "text" else self.surface(searcher, option)
+            # of the forms a term stands for, the one nearest to what was typed
+            forms = [option] if field != "text" else self.surfaces(searcher, option)
+            surface = min(forms, key=lambda form: edit_distance(folded, form, MAX_EDITS), default=None)
             if not surface or surface == folded or surface in candidates:
                 continue
             distance = edit_distance(folded, surface, MAX_EDITS)
@@ -104,34 +108,32 @@ class Speller:
         terms = [t.text for t in searcher.schema["text"].analyzer(folded)]
         return terms[0] if terms else None
 
-    def surface(self, searcher, term: str) -> str | None:
-        """A word that the text analyzer turns into ``term``, as written in a document that has it."""
+    def surfaces(self, searcher, term: str) -> list[str]:
+        """The words the text analyzer turns into ``term``, as written in a few documents that have
+        it (``asynchron``: asynchronous, asynchronously, …); the term itself without a text lookup."""
         found = self._surfaces.get(term)
-        if found is not None:
-            return found
-        found = self._find_surface(searcher, term) or (term if self.text_of is None else None)
-        if found:
+        if found is None:
+            found = self._find_surfaces(searcher, term) if self.text_of is not None else [term]
             with self._lock:
                 if len(self._surfaces) >= SURFACE_MEMO:
                     self._surfaces.clear()
                 self._surfaces[term] = found
         return found
 
-    def _find_surface(self, searcher, term: str) -> str | None:
-        if self.text_of is None:
-            return None
+    def _find_surfaces(self, searcher, term: str) -> list[str]:
         reader = searcher.reader()
         tokens = MemoTokens(searcher.schema["text"].analyzer)
+        found: dict[str, None] = {}
         for fieldname in ("title", "text"):
             if (fieldname, term) not in reader:
                 continue
-            for docnum in islice(reader.postings(fieldname, term).all_ids(), 3):
+            for docnum in islice(reader.postings(fieldname, term).all_ids(), SURFACE_DOCUMENTS):
                 doc_id = searcher.stored_fields(docnum).get("id")
-                text = self.text_of(doc_id) if doc_id else None
-                for start, end, found in tokens.matching(text or "", frozenset([term])):
-                    if found == term:
-                        return fold(text[start:end])
-        return None
+                text = (self.text_of(doc_id) if doc_id else None) or ""
+                for start, end, word in tokens.matching(text, frozenset([term])):
+                    if word == term:
+                        found.setdefault(fold(text[start:end]))
+        return list(found)
 
 
 class Vocabulary:

@@ -104,3 +104,12 @@ def test_close_terms_equal_a_scan_of_every_term(peps_dir):
         for word in ["generater", "pyhton", "modul", "decorater", "iterater", "asynchronus", "lamda", "x", "zq"]:
             expected = {t for t in every if t[:1] == word[:1] and edit_distance(word, t) <= 2}
             assert speller.close_terms(reader, "text", word) == expected, word
+
+
+def test_correction_shows_the_written_form_nearest_to_what_was_typed(archive):
+    """A stem stands for several words; the one shown is the closest to the typed word, whichever
+    document comes first in the index."""
+    archive.add(b"Queues\n\nBy Ann Bee\n\nWe asynchronize the queues every night.\n", "a.txt")
+    archive.add(b"Calls\n\nBy Ann Bee\n\nAsynchronous calls return at once.\n", "b.txt")
+    assert archive.search(SearchRequest(q="asyncronous")).suggestion == "asynchronous"
+    assert archive.search(SearchRequest(q="asyncronize")).suggestion == "asynchronize"
