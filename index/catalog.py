@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -39,6 +40,21 @@ CREATE TABLE IF NOT EXISTS unindexed (
 MARK_UNINDEXED = "INSERT OR IGNORE INTO unindexed (id) VALUES (?)"
 
 
+def _use_wal(conn: sqlite3.Connection, attempts: int = 300) -> None:
+    """Switch a new catalog to write-ahead logging (the mode stays with the file). The switch needs
+    the file to itself and SQLite does not wait for it as it waits for other locks, so when several
+    server processes open a new archive at once, the others retry until the first has switched."""
+    for attempt in range(attempts):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
 class Catalog:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -51,7 +67,7 @@ class Catalog:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
