@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 import dataclasses
+import fcntl
 
 import numpy as np
 from whoosh import index as windex
@@ -103,6 +104,25 @@ def release_failed_writer(writer) -> None:
             log.exception("could not release the index lock after a failed commit")
 
 
+CREATE_LOCK = "folio-create.lock"
+
+
+def _open_or_create(storage: FileStorage, path: Path, spelling_fields: bool):
+    """Open the index, creating it if there is none. Whoosh creates an index by first deleting every
+    file of that name, so processes opening a new archive at once (several server workers) create it
+    one at a time, and each re-checks under the lock whether another already has."""
+    if windex.exists_in(str(path)):
+        return storage.open_index()
+    with open(path / CREATE_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if windex.exists_in(str(path)):
+                return storage.open_index()
+            return storage.create_index(build_schema(spelling_fields))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 class Engine:
     def __init__(self, path: Path, spelling_fields: bool = False):
         """``spelling_fields``: a new index gets Whoosh's unstemmed spelling fields, as archives
@@ -113,10 +133,7 @@ class Engine:
         # per searcher, and every thread has its own searcher (about 13 MB per thread per 1,000
         # documents); read through file handles, a searcher costs almost nothing and is no slower.
         storage = FileStorage(str(self.path), supports_mmap=False)
-        if windex.exists_in(str(self.path)):
-            self.ix = storage.open_index()
-        else:
-            self.ix = storage.create_index(build_schema(spelling_fields))
+        self.ix = _open_or_create(storage, self.path, spelling_fields)
         self.facet_cache = FacetCache()
         self.ranges = RangeCache()  # per-segment date values, for fast date ranges
         self.results = ResultCache()
