@@ -28,6 +28,7 @@ from whoosh.index import LockError
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import ReaderClosed, SegmentReader
 
+from index.codec import FolioCodec
 from index.document import Document
 from index.errors import Unavailable
 from index.facets import FacetCache, live_segment_keys
@@ -107,7 +108,7 @@ def release_failed_writer(writer) -> None:
 CREATE_LOCK = "folio-create.lock"
 
 
-def _open_or_create(storage: FileStorage, path: Path, spelling_fields: bool):
+def _open_or_create(storage: FileStorage, path: Path, legacy_schema: bool):
     """Open the index, creating it if there is none. Whoosh creates an index by first deleting every
     file of that name, so processes opening a new archive at once (several server workers) create it
     one at a time, and each re-checks under the lock whether another already has."""
@@ -118,22 +119,24 @@ def _open_or_create(storage: FileStorage, path: Path, spelling_fields: bool):
         try:
             if windex.exists_in(str(path)):
                 return storage.open_index()
-            return storage.create_index(build_schema(spelling_fields))
+            return storage.create_index(build_schema(legacy_schema))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class Engine:
-    def __init__(self, path: Path, spelling_fields: bool = False):
-        """``spelling_fields``: a new index gets Whoosh's unstemmed spelling fields, as archives
-        built before they were dropped have (see `index.spelling`)."""
+    def __init__(self, path: Path, legacy_schema: bool = False):
+        """``legacy_schema``: a new index gets the schema archives were built with before (see
+        `build_schema`), so tests can check those archives."""
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         # Without mmap: Whoosh copies every sub-file it opens from a mapped segment into memory, once
         # per searcher, and every thread has its own searcher (about 13 MB per thread per 1,000
         # documents); read through file handles, a searcher costs almost nothing and is no slower.
         storage = FileStorage(str(self.path), supports_mmap=False)
-        self.ix = _open_or_create(storage, self.path, spelling_fields)
+        self.ix = _open_or_create(storage, self.path, legacy_schema)
+        #: how new segments are written (older segments keep the codec they were written with)
+        self.codec = FolioCodec()
         self.facet_cache = FacetCache()
         self.ranges = RangeCache()  # per-segment date values, for fast date ranges
         self.results = ResultCache()
@@ -223,7 +226,7 @@ class Engine:
         at most `SMALL_SEGMENT_DOCS` documents at a time, so searches do not pay for many segments
         and no upload ever waits for a large merge. Skipped when another process holds the index."""
         try:
-            writer = self.ix.writer(timeout=0.2)
+            writer = self.ix.writer(timeout=0.2, codec=self.codec)
         except LockError:
             return
         try:
@@ -239,7 +242,7 @@ class Engine:
         self._generation += 1
 
     def _commit(self, batch: list[_Op]) -> None:
-        writer = self.ix.writer(timeout=30.0, **self._writer_options(batch))
+        writer = self.ix.writer(timeout=30.0, codec=self.codec, **self._writer_options(batch))
         try:
             for op in batch:
                 if op.kind == "add":
@@ -282,7 +285,7 @@ class Engine:
     def bulk_load(self, docs: Iterable[Document], replace: bool = True) -> int:
         """Load many documents in one writer (used by reindex, not while serving uploads)."""
         count = 0
-        writer = self.ix.writer(timeout=30.0, limitmb=256)
+        writer = self.ix.writer(timeout=30.0, limitmb=256, codec=self.codec)
         try:
             for doc in docs:
                 if replace:

@@ -144,8 +144,9 @@ def live_mask(n: int, reader) -> np.ndarray:
 
 
 class RangeCache:
-    """Per segment, the full-precision values of numeric fields (``published``) with their
-    documents, so a date range is two comparisons instead of a walk over thousands of terms.
+    """Per segment, the full-precision values of numeric fields (``published``: day numbers, or
+    microseconds in older archives) with their documents, so a date range is two comparisons
+    instead of a walk over thousands of terms.
 
     Built once per segment and field from the index's own terms, so a document counts exactly when
     Whoosh's range query would match it; segments are immutable, so entries stay valid until merged.
@@ -183,8 +184,6 @@ class RangeCache:
         """Local document numbers in the range, or None when this range is not one we can read."""
         field = reader.schema[q.fieldname] if q.fieldname in reader.schema else None
         if field is None or not hasattr(field, "sortable_terms") or getattr(field, "shift_step", 0) == 0:
-            return None
-        if getattr(field, "bits", 64) != 64:
             return None
         try:
             lo = None if q.start is None else self._sortable(field, q.start)

@@ -80,11 +80,11 @@ def test_corrections_from_stemmed_terms_and_from_older_spelling_fields(tmp_path,
     """Archives made before spelling fields were dropped still get their suggestions from them."""
     from index.engine import Engine
 
-    for spelling_fields in (False, True):
-        root = tmp_path / f"spelling-{spelling_fields}"
-        Engine(root / "index", spelling_fields=spelling_fields).close()
+    for legacy in (False, True):
+        root = tmp_path / f"spelling-{legacy}"
+        Engine(root / "index", legacy_schema=legacy).close()
         with Archive(root) as archive:
-            assert archive.engine.searcher().schema["text"].separate_spelling() is spelling_fields
+            assert archive.engine.searcher().schema["text"].separate_spelling() is legacy
             archive.add(seed_bytes, "seed.txt")
             assert archive.search(SearchRequest(q="interferonn")).suggestion == "interferon"
             assert archive.search(SearchRequest(q="medicall brigades")).suggestion == "medical brigades"
@@ -113,3 +113,41 @@ def test_correction_shows_the_written_form_nearest_to_what_was_typed(archive):
     archive.add(b"Calls\n\nBy Ann Bee\n\nAsynchronous calls return at once.\n", "b.txt")
     assert archive.search(SearchRequest(q="asyncronous")).suggestion == "asynchronous"
     assert archive.search(SearchRequest(q="asyncronize")).suggestion == "asynchronize"
+
+
+def test_dates_as_day_numbers_answer_like_the_older_microsecond_field(tmp_path):
+    """New indexes keep publication dates as day numbers; archives built before keep Whoosh's
+    DATETIME field. Ranges, filters and sorting give the same documents in both, and the same
+    documents a comparison of the records' own dates picks."""
+    from index.engine import Engine
+    from tests.conftest import load_peps
+
+    queries = [SearchRequest(q=q, per_page=200) for q in (
+        "published:2001", "published:2001-07", "published:2001-07-05", "published:[2000-03 to 2002-01-15]",
+        "published:>2015-12-31", "published:<1999", "import published:2010..2014")]
+    queries += [SearchRequest(date_from="2003-02", date_to="2005", per_page=200),
+                SearchRequest(q="python", date_from="2019-06-01", per_page=200)]
+    sorts = [SearchRequest(q=q, sort=s, per_page=30) for q in ("", "import") for s in ("newest", "oldest")]
+    answers = {}
+    for legacy in (False, True):
+        root = tmp_path / f"legacy-{legacy}"
+        Engine(root / "index", legacy_schema=legacy).close()
+        with Archive(root) as archive:
+            published = archive.engine.searcher().schema["published"]
+            assert (type(published).__name__ == "DATETIME") is legacy
+            assert ("ingested" in archive.engine.searcher().schema) is legacy
+            load_peps(archive, limit=300)
+            dates = {doc_id: doc.published for doc_id, doc in archive.catalog.get_many(archive.catalog.ids()).items()}
+            found = [sorted(ids(archive.search(r))) for r in queries]
+            ordered = [[dates[i] for i in ids(archive.search(r))] for r in sorts]
+            answers[legacy] = (found, ordered)
+        expect_2001 = sorted(i for i, d in dates.items() if d and d.startswith("2001"))
+        assert found[0] == expect_2001 and len(expect_2001) > 3
+        expect_span = sorted(i for i, d in dates.items() if d and "2000-03" <= d[:10] <= "2002-01-15")
+        assert found[3] == expect_span and len(expect_span) > len(expect_2001)
+        assert found[4] == sorted(i for i, d in dates.items() if d and d[:10] > "2015-12-31")
+        assert found[7] == sorted(i for i, d in dates.items() if d and "2003-02" <= d[:10] <= "2005-12-31")
+        for dated, request in zip(ordered, sorts):
+            assert dated == sorted(dated, reverse=request.sort == "newest") and len(dated) == 30
+    assert answers[False] == answers[True]
+    assert all(answers[False][0][:5])  # each of the first ranges finds something

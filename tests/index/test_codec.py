@@ -1,0 +1,71 @@
+"""The index format (index/codec.py): posting lists of one document kept in the term dictionary and
+larger blocks give the same postings, searches and merges as Whoosh's own format, in less space."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.archive import Archive
+from index.codec import whoosh_codec
+from index.search import SearchRequest
+from tests.conftest import load_peps
+
+QUERIES = ("python", '"standard library"', "author:guido", "title:unicode", "published:2001..2005", "lambda~1",
+           '"python enhancement proposal"', "typ*")
+
+
+def build(root: Path, codec=None) -> Archive:
+    """PEPs in three batches (three segments), some deleted; ``codec`` replaces the archive's own."""
+    archive = Archive(root)
+    if codec is not None:
+        archive.engine.codec = codec
+    for limit in (40, 80, 160):
+        load_peps(archive, limit=limit)
+    for doc_id in archive.catalog.ids()[0:40:4]:
+        archive.delete(doc_id)
+    return archive
+
+
+def every_posting(archive: Archive) -> dict:
+    reader = archive.engine.searcher().reader()
+    out = {}
+    for fieldname, text in reader.all_terms():
+        m = reader.postings(fieldname, text)
+        items = []
+        while m.is_active():
+            items.append((m.id(), round(m.weight(), 4), m.value() or b""))
+            m.next()
+        out[fieldname, text] = items
+    return out
+
+
+def inlined_terms(archive: Archive) -> int:
+    count = 0
+    for segment, _ in archive.engine.searcher().reader().leaf_readers():
+        for fieldname, text in segment.all_terms():
+            count += segment.term_info(fieldname, text).is_inlined()
+    return count
+
+
+def index_bytes(root: Path) -> int:
+    return sum(f.stat().st_size for f in (root / "index").iterdir() if f.is_file())
+
+
+def answers(archive: Archive) -> list:
+    return [[(h.id, h.snippet) for h in archive.search(SearchRequest(q=q, per_page=50)).hits] for q in QUERIES]
+
+
+def test_same_postings_and_answers_as_whoosh_format_before_and_after_merging(tmp_path):
+    ours, theirs = build(tmp_path / "ours"), build(tmp_path / "theirs", whoosh_codec())
+    try:
+        for merged in (False, True):
+            assert len(ours.engine.searcher().reader().leaf_readers()) == (1 if merged else 3)
+            assert every_posting(ours) == every_posting(theirs)
+            assert answers(ours) == answers(theirs) and all(answers(ours))
+            assert inlined_terms(ours) > 1000 and inlined_terms(theirs) == 0
+            assert index_bytes(tmp_path / "ours") < 0.95 * index_bytes(tmp_path / "theirs")
+            for archive in (ours, theirs):  # merge every segment into one, through the archive's codec
+                archive.engine.bulk_load([])
+    finally:
+        ours.close()
+        theirs.close()
