@@ -1,22 +1,32 @@
-"""Whoosh's on-disk format, with posting lists of one document kept in the term dictionary and
-larger, better compressed blocks for the others.
+"""Whoosh's on-disk format, with three changes for an archive's posting lists.
 
-Whoosh 2.7 writes every posting list to the postings file as a block with its own header and
-compressed body, about 57 bytes for a list of one posting (and twice that with word positions).
-Its option to keep short lists in the term dictionary instead ("inlining") never takes effect: the
-check is ``len(postings) < inlinelimit`` with a default limit of 1, and the branch it guards calls a
-method that does not exist (``set_inline`` for ``set_inlined``). Most terms of an archive occur in
-one document — identifiers, dates, rare words and names in titles — so inlining them makes the index
-about 3 % smaller; longer lists are smaller as compressed blocks, so only single postings are inlined.
+- **Single postings inlined.** Whoosh 2.7 writes every posting list to the postings file as a block
+  with its own header and compressed body, about 57 bytes for a list of one posting (twice that with
+  word positions). Its option to keep short lists in the term dictionary ("inlining") never takes
+  effect: the check is ``len(postings) < inlinelimit`` with a default limit of 1, and the branch it
+  guards calls a method that does not exist (``set_inline`` for ``set_inlined``). Most terms of an
+  archive occur in one document (identifiers, dates, rare words, names in titles).
+- **Larger blocks**, which share one header and compress better.
+- **Positions apart.** A Whoosh block is one compressed pickle of document numbers, weights and
+  values (word positions); reading which documents have a word, the most frequent step of a search,
+  meant unpacking all positions too, about nine tenths of the work. Here a block holds the numbers
+  and weights and, after them, the values, each compressed on its own; values are read when asked for.
 
-The codec is stored with each segment (by its import path): keep this module and class name.
-Segments written by Whoosh's own codec stay readable, and merging rewrites them in this format.
+The codec is stored with each segment (by its import path): keep this module and these class
+names. Segments written by Whoosh's own codec, or before blocks kept positions apart, stay readable;
+merging rewrites them in the current format.
 """
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+import zlib
+from pickle import dumps, loads
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ListMatcher
+from whoosh.system import _INT_SIZE, pack_int, unpack_int
+from whoosh.util.numlists import delta_decode
+from whoosh.util.numeric import length_to_byte
 
 #: lists shorter than this are inlined; measured on 25,000 synthetic articles: 2 (single postings)
 #: saves 2.1 MB of 78.6, 8 saves 0.2 MB and 32 makes the index 13 % larger (pickled, uncompressed)
@@ -30,6 +40,10 @@ COMPRESSION = 6
 
 
 class InliningPostingsWriter(W3PostingsWriter):
+    def __init__(self, *args, separate_values: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._separate_values = separate_values and not self._byteids
+
     def finish_postings(self):
         terminfo = self._terminfo
         if not self.written() and len(self) < self._inlinelimit:
@@ -39,17 +53,78 @@ class InliningPostingsWriter(W3PostingsWriter):
             return terminfo
         return super().finish_postings()
 
+    def _write_block(self, last=False):
+        if not self._separate_values:
+            return super()._write_block(last)
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        comp = self._compression
+        head = dumps((self._mini_ids(), self._mini_weights()), 2)
+        tail = dumps(self._mini_values(), 2)
+        if comp:
+            head, tail = zlib.compress(head, comp), zlib.compress(tail, comp)
+        databytes = pack_int(len(head)) + head + tail
+        ids = self._ids
+        infobytes = dumps((len(ids), ids[-1], self._maxweight, comp, length_to_byte(self._minlength),
+                           length_to_byte(self._maxlength)), 2)
+        blocklength = len(infobytes) + len(databytes)
+        postfile = self._postfile
+        postfile.write_int(-blocklength if last else blocklength)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+
+class SeparateValuesMatcher(W3LeafMatcher):
+    """Reads blocks written with their values apart: numbers and weights first, values on demand."""
+
+    def _read_data(self):
+        postfile, comp = self._postfile, self._compression
+        headlength = unpack_int(postfile.get(self._dataoffset, _INT_SIZE))[0]
+        head = postfile.get(self._dataoffset + _INT_SIZE, headlength)
+        ids, weights = loads(zlib.decompress(head) if comp else head)
+        self._data = (ids, weights, None)
+        self._valuesoffset = self._dataoffset + _INT_SIZE + headlength
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        self._ids = tuple(delta_decode(self._data[0]))
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        tail = self._postfile.get(self._valuesoffset, self._nextoffset - self._valuesoffset)
+        vs = loads(zlib.decompress(tail) if self._compression else tail)
+        fixedsize = self._fixedsize
+        if fixedsize is None or fixedsize < 0:
+            self._values = vs
+        elif fixedsize == 0:
+            self._values = (None,) * self._blocklength
+        else:
+            self._values = tuple(vs[i:i + fixedsize] for i in range(0, len(vs), fixedsize))
+
 
 class FolioCodec(W3Codec):
+    #: segments written before blocks kept values apart unpickle without this attribute
+    _separate_values = False
+
     def __init__(self, blocklimit: int = BLOCK_LIMIT, compression: int = COMPRESSION, inlinelimit: int = INLINE_LIMIT):
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+        self._separate_values = True
 
     def postings_writer(self, dbfile, byteids=False):
         return InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                                      compression=self._compression, inlinelimit=self._inlinelimit)
+                                      compression=self._compression, inlinelimit=self._inlinelimit,
+                                      separate_values=self._separate_values)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if not terminfo.is_inlined():
+            if self._separate_values:
+                offset, length = terminfo.extent()
+                return SeparateValuesMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         # A field without values (identifiers, dates) has none inlined, and Whoosh's list matcher
         # would then give "" for each, where a merge of segments expects bytes.
@@ -61,3 +136,10 @@ class FolioCodec(W3Codec):
 def whoosh_codec() -> W3Codec:
     """Whoosh's own codec, which archives written before this one used (tests compare the two)."""
     return W3Codec()
+
+
+def codec_before_separate_values() -> FolioCodec:
+    """This codec as it wrote blocks before values were kept apart (tests check such segments)."""
+    codec = FolioCodec()
+    del codec._separate_values
+    return codec

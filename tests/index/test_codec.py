@@ -1,12 +1,13 @@
-"""The index format (index/codec.py): posting lists of one document kept in the term dictionary and
-larger blocks give the same postings, searches and merges as Whoosh's own format, in less space."""
+"""The index format (index/codec.py): posting lists of one document kept in the term dictionary,
+larger blocks and positions kept apart give the same postings, searches and merges as Whoosh's own
+format, in less space; segments written before positions were kept apart stay readable."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from index.archive import Archive
-from index.codec import whoosh_codec
+from index.codec import FolioCodec, codec_before_separate_values, whoosh_codec
 from index.search import SearchRequest
 from tests.conftest import load_peps
 
@@ -14,12 +15,11 @@ QUERIES = ("python", '"standard library"', "author:guido", "title:unicode", "pub
            '"python enhancement proposal"', "typ*")
 
 
-def build(root: Path, codec=None) -> Archive:
-    """PEPs in three batches (three segments), some deleted; ``codec`` replaces the archive's own."""
+def build(root: Path, codecs: tuple) -> Archive:
+    """PEPs in three batches (three segments), written with ``codecs`` in turn, some deleted."""
     archive = Archive(root)
-    if codec is not None:
+    for limit, codec in zip((40, 80, 160), codecs):
         archive.engine.codec = codec
-    for limit in (40, 80, 160):
         load_peps(archive, limit=limit)
     for doc_id in archive.catalog.ids()[0:40:4]:
         archive.delete(doc_id)
@@ -56,16 +56,19 @@ def answers(archive: Archive) -> list:
 
 
 def test_same_postings_and_answers_as_whoosh_format_before_and_after_merging(tmp_path):
-    ours, theirs = build(tmp_path / "ours"), build(tmp_path / "theirs", whoosh_codec())
+    ours = build(tmp_path / "ours", (FolioCodec(),) * 3)
+    mixed = build(tmp_path / "mixed", (codec_before_separate_values(), whoosh_codec(), FolioCodec()))
+    theirs = build(tmp_path / "theirs", (whoosh_codec(),) * 3)
     try:
         for merged in (False, True):
             assert len(ours.engine.searcher().reader().leaf_readers()) == (1 if merged else 3)
-            assert every_posting(ours) == every_posting(theirs)
-            assert answers(ours) == answers(theirs) and all(answers(ours))
+            expected = every_posting(theirs)
+            assert every_posting(ours) == expected and every_posting(mixed) == expected
+            assert answers(ours) == answers(theirs) == answers(mixed) and all(answers(ours))
             assert inlined_terms(ours) > 1000 and inlined_terms(theirs) == 0
             assert index_bytes(tmp_path / "ours") < 0.95 * index_bytes(tmp_path / "theirs")
-            for archive in (ours, theirs):  # merge every segment into one, through the archive's codec
+            for archive in (ours, mixed, theirs):  # merge every segment into one, in the last codec
                 archive.engine.bulk_load([])
     finally:
-        ours.close()
-        theirs.close()
+        for archive in (ours, mixed, theirs):
+            archive.close()
