@@ -4,16 +4,16 @@ Whoosh checks a phrase through a tree of span matchers that walks each candidate
 positions one Python call at a time, for every field and segment, and cannot be told to look only
 at the documents that matter. Here a phrase is checked on whole posting lists: their document
 numbers are intersected with numpy (and with the candidates, when the caller has some), and only
-the documents left have their positions decoded. The rule is Whoosh's own (``SpanNear2`` with
+the documents left have their positions read, from the blocks that hold them. The rule is Whoosh's own (``SpanNear2`` with
 ``ordered=True, mindist=1``): each word must stand 1 to ``slop`` positions after the previous one,
-so ``slop=1`` is an exact phrase. tests/index/test_phrases.py checks the two agree.
+so ``slop=1`` is an exact phrase. tests/index/test_matchset.py checks the two agree.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from index.postings import EMPTY_IDS, position_decoder, read_postings, segment_part
+from index.postings import EMPTY_IDS, position_decoder, read_postings, segment_part, values_for
 
 
 def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
@@ -26,7 +26,7 @@ def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
     decode = position_decoder(reader, fieldname)
     lists = []
     for word in words:
-        found = read_postings(reader, fieldname, word, values=decode is not None)
+        found = read_postings(reader, fieldname, word)
         if not len(found):
             return EMPTY_IDS
         lists.append(found)
@@ -39,14 +39,12 @@ def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
         return common
     if decode is None:  # a field without positions has no phrases
         return EMPTY_IDS
-    where = [np.searchsorted(found.ids, common) for found in lists]
-    values = [found.values for found in lists]
+    values = [values_for(reader, fieldname, word, common) for word in words]
     keep = np.zeros(len(common), dtype=bool)
     for j in range(len(common)):
-        ends = decode(values[0][where[0][j]])
-        for k in range(1, len(lists)):
-            positions = decode(values[k][where[k][j]])
-            ends = _follow(ends, positions, slop)
+        ends = decode(values[0][j])
+        for k in range(1, len(words)):
+            ends = _follow(ends, decode(values[k][j]), slop)
             if not ends:
                 break
         else:

@@ -98,7 +98,7 @@ def _read_written(reader, fieldname: str, term, values: bool) -> tuple[Postings,
             deleted = m._ids
         m = m.child
         m.reset()
-    found = _read_blocks(m, values) if type(m) is W3LeafMatcher else _read_one_by_one(m, values)
+    found = _read_blocks(m, values) if isinstance(m, W3LeafMatcher) else _read_one_by_one(m, values)
     return found, deleted
 
 
@@ -186,6 +186,39 @@ def _read_blocks(m, values: bool) -> Postings:
     if not ids_parts:
         return Postings(EMPTY_IDS, EMPTY_WEIGHTS, vals)
     return Postings(np.concatenate(ids_parts), np.concatenate(weight_parts), vals)
+
+
+def values_for(reader, fieldname: str, term, docs: np.ndarray) -> list:
+    """The encoded values (positions) of ``term`` for ``docs`` (ascending local numbers, each known to
+    have the term), reading only the blocks that hold them: a phrase of common words is checked in a
+    few documents, and their positions are in a few of many blocks."""
+    try:
+        m = reader.postings(fieldname, term)
+    except TermNotFound:
+        return [None] * len(docs)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+        m.reset()
+    if not isinstance(m, W3LeafMatcher):
+        found = _read_one_by_one(m, True)
+        return [found.values[i] for i in np.searchsorted(found.ids, docs)]
+    out: list = []
+    j, n = 0, len(docs)
+    while m.is_active() and j < n:
+        last = m._maxid  # the block's last document number, from its header
+        if docs[j] > last:
+            m._next_block()
+            continue
+        if m._data is None:
+            m._read_data()
+        ids = np.cumsum(np.fromiter(m._data[0], dtype=np.int64, count=m._blocklength))
+        k = j + int(np.searchsorted(docs[j:], last, side="right"))
+        m._read_values()
+        block_values = m._values
+        out.extend(block_values[i] for i in np.searchsorted(ids, docs[j:k]))
+        j = k
+        m._next_block()
+    return out + [None] * (n - len(out))
 
 
 def _read_one_by_one(m, values: bool) -> Postings:

@@ -73,3 +73,18 @@ def test_match_set_within_candidates(segmented, text):
     candidates = np.arange(0, s.reader().doc_count_all(), 3, dtype=np.int64)
     assert np.array_equal(matched_docnums(s, q, within=candidates), np.intersect1d(everything, candidates))
     assert len(everything)
+
+
+@pytest.mark.parametrize("text", ['"python code"', '"standard library"', '"new module"', '"function call"~3',
+                                  '"python enhancement proposal"'])
+def test_phrases_of_words_in_several_blocks_equal_whoosh(peps, text):
+    """Positions are read only from the blocks holding the candidates; words of the whole PEPs
+    corpus fill more than one block."""
+    from index.codec import BLOCK_LIMIT
+
+    s = peps.engine.searcher()
+    q = parse(text, s.schema).query
+    assert s.doc_frequency("text", "python") > BLOCK_LIMIT  # in more than one block of each segment
+    expected = whoosh_docs(s, q)
+    assert len(expected) > 0
+    assert np.array_equal(matched_docnums(s, q, RangeCache()), expected)
