@@ -213,9 +213,12 @@ def values_for(reader, fieldname: str, term, docs: np.ndarray) -> list:
             m._read_data()
         ids = np.cumsum(np.fromiter(m._data[0], dtype=np.int64, count=m._blocklength))
         k = j + int(np.searchsorted(docs[j:], last, side="right"))
-        m._read_values()
-        block_values = m._values
-        out.extend(block_values[i] for i in np.searchsorted(ids, docs[j:k]))
+        where = np.searchsorted(ids, docs[j:k]).tolist()
+        if hasattr(m, "values_at"):  # index.codec's blocks: only these values are sliced out
+            out.extend(m.values_at(where))
+        else:
+            m._read_values()
+            out.extend(m._values[i] for i in where)
         j = k
         m._next_block()
     return out + [None] * (n - len(out))
