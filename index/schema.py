@@ -99,7 +99,8 @@ class PublishedDay(fields.NUMERIC):
 
     DATETIME indexes 64-bit microseconds at eight levels of precision, and for dates of articles the
     four finest levels each repeat every distinct day: a fifth of all the terms of an archive. Day
-    numbers with three coarser levels (256 days, 180 years, ...) answer the same ranges exactly."""
+    numbers with three coarser levels (256 days, 180 years, ...) answer the same ranges exactly.
+    The index stores its schema with this class's import path: keep its module and name."""
 
     def __init__(self, sortable: bool = True):
         super().__init__(int, 32, signed=True, shift_step=8, sortable=sortable)
