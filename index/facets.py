@@ -19,6 +19,11 @@ from index.matchset import live_mask
 from index.postings import PerSegment, segment_key, segment_part
 
 
+#: below one match in this many documents of a segment, the matches' values are looked up document
+#: by document instead of passing over every (document, value) entry of the segment
+FEW_MATCHES = 8
+
+
 @dataclass
 class SegmentFacet:
     values: list[str]
@@ -26,6 +31,20 @@ class SegmentFacet:
     ordinals: np.ndarray  # int32, index into values
     #: int32, the same entries as ordinals but numbering the field's values over all segments
     global_ordinals: np.ndarray | None = None
+    #: the global ordinals in document order, and where each document's run of them starts
+    #: (one more than the segment's documents), to count a few matches without a pass over all
+    by_doc: np.ndarray | None = None
+    doc_starts: np.ndarray | None = None
+
+    def ordinals_of(self, local: np.ndarray) -> np.ndarray:
+        """The global ordinals of the values of documents ``local`` (sorted local numbers)."""
+        starts, ends = self.doc_starts[local], self.doc_starts[local + 1]
+        counts = ends - starts
+        if not len(counts) or counts.max() <= 1:  # at most one value each, as for years and publications
+            return self.by_doc[starts[counts > 0]]
+        total = int(counts.sum())
+        run_starts = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        return self.by_doc[run_starts + np.arange(total)]
 
 
 def _build(reader, fieldname: str) -> SegmentFacet:
@@ -85,12 +104,16 @@ class FacetCache:
         self._fields: dict[str, _FieldValues] = {}
 
     def segment_facet(self, reader, fieldname: str) -> SegmentFacet:
-        return self._segments.get(reader, fieldname, lambda: self._numbered(_build(reader, fieldname), fieldname))
+        return self._segments.get(reader, fieldname, lambda: self._numbered(_build(reader, fieldname), fieldname,
+                                                                            reader.doc_count_all()))
 
-    def _numbered(self, found: SegmentFacet, fieldname: str) -> SegmentFacet:
+    def _numbered(self, found: SegmentFacet, fieldname: str, doc_count: int) -> SegmentFacet:
         with self._lock:
             numbers = self._fields.setdefault(fieldname, _FieldValues()).numbers_for(found.values)
         found.global_ordinals = numbers[found.ordinals] if len(found.ordinals) else found.ordinals
+        order = np.argsort(found.docnums, kind="stable")
+        found.by_doc = found.global_ordinals[order]
+        found.doc_starts = np.searchsorted(found.docnums[order], np.arange(doc_count + 1)).astype(np.int32)
         return found
 
     def forget_except(self, live_keys: set[str]) -> None:
@@ -110,14 +133,18 @@ class FacetCache:
                 local = segment_part(matched, offset, n)
                 if not len(local):
                     continue
-                mask = np.zeros(n, dtype=bool)
-                mask[local] = True
+                if len(local) * FEW_MATCHES > n:
+                    mask = np.zeros(n, dtype=bool)
+                    mask[local] = True
             for fieldname in fieldnames:
                 facet = self.segment_facet(reader, fieldname)
                 if not len(facet.docnums):
                     continue
-                parts[fieldname].append(facet.global_ordinals if mask is None
-                                        else facet.global_ordinals[mask[facet.docnums]])
+                if matched is not None and mask is None:
+                    parts[fieldname].append(facet.ordinals_of(local))
+                else:
+                    parts[fieldname].append(facet.global_ordinals if mask is None
+                                            else facet.global_ordinals[mask[facet.docnums]])
         out = {}
         for fieldname in fieldnames:
             field_values = self._fields.get(fieldname)

@@ -84,3 +84,22 @@ def test_peps_facets_sum_to_the_total_for_single_valued_fields(peps):
     assert sum(counts(result, "language").values()) <= result.total
     two = peps.search(SearchRequest(q="generator", filters={"year": ["2001", "2005"]}, all_copies=True))
     assert two.total == counts(result, "year").get("2001", 0) + counts(result, "year").get("2005", 0)
+
+
+@pytest.mark.parametrize("q", ["generator", "asyncio", "unicode normalization", "python", ""])
+def test_peps_facet_counts_equal_counts_from_the_records(peps, q):
+    """Few matches are counted document by document, many by a pass over the segment's entries:
+    both give what the matching records say, for authors (several per document) and years."""
+    from collections import Counter
+
+    result = peps.search(SearchRequest(q=q, facets=("author", "year"), facet_limit=0, all_copies=True,
+                                       per_page=100, page=1))
+    matched = []
+    for page in range(1, (result.total + 99) // 100 + 1):
+        matched += [h.id for h in peps.search(SearchRequest(q=q, all_copies=True, per_page=100, page=page)).hits]
+    assert len(matched) == result.total > 0
+    docs = peps.catalog.get_many(matched, with_text=False)
+    authors = Counter(a for d in docs.values() for a in dict.fromkeys(peps.identities.canonical_names(d.authors)))
+    years = Counter(d.published[:4] for d in docs.values() if d.published)
+    assert counts(result, "author") == dict(authors)
+    assert counts(result, "year") == dict(years)
