@@ -4,9 +4,10 @@ Whoosh checks a phrase through a tree of span matchers that walks each candidate
 positions one Python call at a time, for every field and segment, and cannot be told to look only
 at the documents that matter. Here a phrase is checked on whole posting lists: their document
 numbers are intersected with numpy (and with the candidates, when the caller has some), and only
-the documents left have their positions read, from the blocks that hold them. The rule is Whoosh's own (``SpanNear2`` with
-``ordered=True, mindist=1``): each word must stand 1 to ``slop`` positions after the previous one,
-so ``slop=1`` is an exact phrase. tests/index/test_matchset.py checks the two agree.
+the documents left have their positions read, from the blocks that hold them. The rule is
+Whoosh's own (``SpanNear2`` with ``ordered=True, mindist=1``): each word must stand 1 to ``slop``
+positions after the previous one, so ``slop=1`` is an exact phrase. tests/index/test_matchset.py
+checks the two agree.
 """
 
 from __future__ import annotations
