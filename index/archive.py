@@ -134,7 +134,7 @@ class Archive(Related):
             record = existing[0].with_edits(existing[1])
             if self.catalog.is_unindexed(doc.id):  # an earlier attempt stopped before its index entry
                 self.engine.add([record])
-                self.catalog.mark_indexed([doc.id])
+                self._indexed([doc.id])
             return record, False
         with storage_errors("the document was not stored"):
             sha, new_blob = self.blobs.put(original)
@@ -154,7 +154,7 @@ class Archive(Related):
             if isinstance(exc, Unavailable):
                 raise
             raise Unavailable(f"The document could not be indexed, so it was not stored: {exc}") from exc
-        self.catalog.mark_indexed([doc.id])
+        self._indexed([doc.id])
         self.after_add([record])
         return record, True
 
@@ -189,10 +189,20 @@ class Archive(Related):
                 for record in records:
                     self.catalog.delete(record.id)
                 raise Unavailable(f"The documents could not be indexed, so none was stored: {exc}") from exc
-            self.catalog.mark_indexed([r.id for r in records])
+            self._indexed([r.id for r in records])
             self.after_add(records)
         out.extend((r, True) for r in records)
         return out
+
+    def _indexed(self, ids: list[str]) -> None:
+        """Take changes whose index entries are committed off the journal of unindexed changes. If
+        even that small write fails (the disk filled up in between), the change is complete all the
+        same: its entry is only written once more when the archive next opens."""
+        try:
+            self.catalog.mark_indexed(ids)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("%d indexed change(s) stay in the journal until the next start: %s", len(ids),
+                        describe_storage_error(exc))
 
     def _undo_insert(self, doc_id: str, sha: str, new_blob: bool) -> None:
         """Remove a record whose index entry failed. If even that fails (a full disk), the record stays
@@ -233,7 +243,7 @@ class Archive(Related):
             self.catalog.set_edits(doc_id, edits)
         record = doc.with_edits(edits)
         self.engine.add([record])
-        self.catalog.mark_indexed([doc_id])
+        self._indexed([doc_id])
         return record
 
     def delete(self, doc_id: str) -> None:
@@ -241,7 +251,7 @@ class Archive(Related):
         with storage_errors("the document was not deleted"):
             self.catalog.delete(doc_id)
         self.engine.delete([doc_id])
-        self.catalog.mark_indexed([doc_id])
+        self._indexed([doc_id])
         self.after_delete(doc_id)
         if not self.catalog.sha_in_use(doc.sha256):
             self.blobs.remove(doc.sha256)
