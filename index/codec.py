@@ -29,7 +29,6 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ListMatcher
 from whoosh.system import _INT_SIZE, pack_int, unpack_int
-from whoosh.util.numlists import delta_decode
 from whoosh.util.numeric import length_to_byte
 
 #: lists shorter than this are inlined; measured on 25,000 synthetic articles: 2 (single postings)
@@ -43,7 +42,9 @@ BLOCK_LIMIT = 512
 COMPRESSION = 6
 
 
-class InliningPostingsWriter(W3PostingsWriter):
+class FolioPostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, with single postings inlined and values kept apart in each block."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # term vectors (not used by Folio's schema) are read by Whoosh directly, in its own layout
@@ -108,11 +109,6 @@ class SeparateValuesMatcher(W3LeafMatcher):
         self._data = (ids, weights, None)
         self._valuesoffset = self._dataoffset + _INT_SIZE + headlength
 
-    def _read_ids(self):
-        if self._data is None:
-            self._read_data()
-        self._ids = tuple(delta_decode(self._data[0]))
-
     def _values_tail(self) -> bytes:
         if self._tail is None:
             if self._data is None:
@@ -145,7 +141,7 @@ class FolioCodec(W3Codec):
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def postings_writer(self, dbfile, byteids=False):
-        return InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+        return FolioPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                       compression=self._compression, inlinelimit=self._inlinelimit)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):

@@ -86,18 +86,27 @@ def read_postings(reader, fieldname: str, term, values: bool = False,
     return _without(*_read_written(reader, fieldname, term, values))
 
 
-def _read_written(reader, fieldname: str, term, values: bool) -> tuple[Postings, object]:
-    """The postings as written, deleted documents included, and the reader's deleted set."""
+def _matcher_as_written(reader, fieldname: str, term) -> tuple[object, object]:
+    """The term's matcher over its postings as written (None when the term is absent), without the
+    filter that hides deleted documents, and the reader's deleted set that filter held."""
     try:
         m = reader.postings(fieldname, term)
     except TermNotFound:
-        return NONE, None
+        return None, None
     deleted = None
     if isinstance(m, FilterMatcher):
         if m._exclude and m._ids:
             deleted = m._ids
         m = m.child
         m.reset()
+    return m, deleted
+
+
+def _read_written(reader, fieldname: str, term, values: bool) -> tuple[Postings, object]:
+    """The postings as written, deleted documents included, and the reader's deleted set."""
+    m, deleted = _matcher_as_written(reader, fieldname, term)
+    if m is None:
+        return NONE, None
     found = _read_blocks(m, values) if isinstance(m, W3LeafMatcher) else _read_one_by_one(m, values)
     return found, deleted
 
@@ -164,15 +173,8 @@ class PostingsCache:
 def _read_blocks(m, values: bool) -> Postings:
     ids_parts, weight_parts, vals = [], [], ([] if values else None)
     while m.is_active():
-        if m._data is None:
-            m._read_data()
-        ids, weights, block_values = m._data
-        n = m._blocklength
-        if m._byteids:
-            m._read_ids()
-            ids_parts.append(np.fromiter(m._ids, dtype=np.int64, count=n))
-        else:
-            ids_parts.append(np.cumsum(np.fromiter(ids, dtype=np.int64, count=n)))
+        ids_parts.append(_block_ids(m))
+        weights, n = m._data[1], m._blocklength
         if weights is None:
             weight_parts.append(np.ones(n))
         elif isinstance(weights, float):
@@ -188,17 +190,23 @@ def _read_blocks(m, values: bool) -> Postings:
     return Postings(np.concatenate(ids_parts), np.concatenate(weight_parts), vals)
 
 
+def _block_ids(m) -> np.ndarray:
+    """The document numbers of the block a Whoosh leaf matcher is on (its data read once)."""
+    if m._data is None:
+        m._read_data()
+    if m._byteids:
+        m._read_ids()
+        return np.fromiter(m._ids, dtype=np.int64, count=m._blocklength)
+    return np.cumsum(np.fromiter(m._data[0], dtype=np.int64, count=m._blocklength))
+
+
 def values_for(reader, fieldname: str, term, docs: np.ndarray) -> list:
     """The encoded values (positions) of ``term`` for ``docs`` (ascending local numbers, each known to
     have the term), reading only the blocks that hold them: a phrase of common words is checked in a
     few documents, and their positions are in a few of many blocks."""
-    try:
-        m = reader.postings(fieldname, term)
-    except TermNotFound:
+    m, _ = _matcher_as_written(reader, fieldname, term)
+    if m is None:
         return [None] * len(docs)
-    if isinstance(m, FilterMatcher):
-        m = m.child
-        m.reset()
     if not isinstance(m, W3LeafMatcher):
         found = _read_one_by_one(m, True)
         return [found.values[i] for i in np.searchsorted(found.ids, docs)]
@@ -209,9 +217,7 @@ def values_for(reader, fieldname: str, term, docs: np.ndarray) -> list:
         if docs[j] > last:
             m._next_block()
             continue
-        if m._data is None:
-            m._read_data()
-        ids = np.cumsum(np.fromiter(m._data[0], dtype=np.int64, count=m._blocklength))
+        ids = _block_ids(m)
         k = j + int(np.searchsorted(docs[j:], last, side="right"))
         where = np.searchsorted(ids, docs[j:k]).tolist()
         if hasattr(m, "values_at"):  # index.codec's blocks: only these values are sliced out
