@@ -13,13 +13,17 @@ from __future__ import annotations
 
 
 import numpy as np
+from whoosh import fields
 from whoosh import query as wq
+from whoosh.columns import NumericColumn
 from whoosh.util.numeric import to_sortable
 
 from index.phrases import phrase_docs
 from index.postings import PerSegment, read_postings, segment_part
 
 EMPTY = np.zeros(0, dtype=np.int64)
+#: big-endian numbers of Whoosh's numeric columns, by struct typecode (unsigned: sortable values)
+_COLUMN_TYPES = {"I": ">u4", "Q": ">u8"}
 
 
 def matched_docnums(searcher, q, ranges: "RangeCache | None" = None, within: np.ndarray | None = None) -> np.ndarray:
@@ -161,8 +165,40 @@ class RangeCache:
     def _arrays(self, reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
         return self._segments.get(reader, fieldname, lambda: self._build(reader, fieldname))
 
+    @classmethod
+    def _build(cls, reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
+        found = cls._from_column(reader, fieldname)
+        return found if found is not None else cls._from_terms(reader, fieldname)
+
     @staticmethod
-    def _build(reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
+    def _from_column(reader, fieldname: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The values from the field's per-document column, one read per segment (None when the
+        segment has no such column). Reading them from the terms costs a lookup and a posting list
+        per distinct day, more than a second per 25,000 articles, in every server process.
+
+        A NUMERIC column holds the same number as the full-precision term (both are Whoosh's
+        ``to_sortable`` of the value), and the column's default (the type's largest number, which no
+        date reaches) for documents without one. The DATETIME columns of older archives hold the raw
+        number instead: those are read from the terms until 'folio reindex'."""
+        field = reader.schema[fieldname]
+        column = field.column_type
+        perdoc = getattr(reader, "_perdoc", None)
+        dtype = _COLUMN_TYPES.get(getattr(column, "_typecode", None))
+        if (dtype is None or not isinstance(column, NumericColumn)
+                or type(field).to_column_value is not fields.NUMERIC.to_column_value  # DATETIME: not sortable
+                or perdoc is None or not hasattr(perdoc, "has_column") or not perdoc.has_column(fieldname)):
+            return None
+        creader = perdoc.column_reader(fieldname, column)
+        count = min(creader._count, reader.doc_count_all())
+        raw = creader._dbfile.get(creader._basepos, count * creader._fixedlen) if count else b""
+        stored = np.frombuffer(raw, dtype=dtype).astype(np.uint64)
+        docs = np.flatnonzero(stored != np.uint64(column._default))
+        values = stored[docs]
+        order = np.argsort(values, kind="stable")
+        return docs[order].astype(np.int64), values[order]
+
+    @staticmethod
+    def _from_terms(reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
         field = reader.schema[fieldname]
         docs, values = [], []
         for token in field.sortable_terms(reader, fieldname):

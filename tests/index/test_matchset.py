@@ -88,3 +88,46 @@ def test_phrases_of_words_in_several_blocks_equal_whoosh(peps, text):
     expected = whoosh_docs(s, q)
     assert len(expected) > 0
     assert np.array_equal(matched_docnums(s, q, RangeCache()), expected)
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_dates_read_from_columns_equal_the_terms(tmp_path, legacy):
+    """Date ranges take each segment's dates from its column in one read; they are the numbers the
+    index's own terms hold, for segments with undated and deleted documents, in both schemas."""
+    import dataclasses
+
+    from index.archive import Archive
+    from index.engine import Engine
+    from index.ingest.jsonl import iter_lines, read_line
+    from tests.conftest import PEPS
+
+    root = tmp_path / "data"
+    Engine(root / "index", legacy_schema=legacy).close()
+    with Archive(root) as archive:
+        lines = [line for number, line in iter_lines(PEPS.read_bytes()) if number <= 90]
+        for part in (lines[:40], lines[40:]):
+            batch = []
+            for number, line in enumerate(part):
+                doc = read_line(line, "peps.jsonl", number)
+                batch.append((dataclasses.replace(doc, published=None) if number % 7 == 0 else doc, line, {}))
+            archive.add_many(batch)
+        archive.delete(archive.catalog.ids()[3])
+        undated = {doc_id for doc_id, doc in archive.catalog.get_many(archive.catalog.ids()).items()
+                   if not doc.published}
+        assert undated
+        s = archive.engine.searcher()
+        leaves = [leaf for leaf, _ in s.reader().leaf_readers()]
+        assert len(leaves) >= 2
+        for leaf in leaves:
+            from_column = RangeCache._from_column(leaf, "published")
+            docs, values = RangeCache._from_terms(leaf, "published")
+            if legacy:  # DATETIME's column holds other numbers than its terms: read from the terms
+                assert from_column is None and 0 < len(docs) < leaf.doc_count_all()
+                continue
+            assert from_column is not None
+            live = np.array([not leaf.is_deleted(d) for d in from_column[0]], dtype=bool)  # the terms skip deleted ones
+            assert np.array_equal(from_column[0][live], docs) and np.array_equal(from_column[1][live], values)
+            assert 0 < len(docs) < leaf.doc_count_all()  # undated documents have no value
+        assert any(leaf.has_deletions() for leaf in leaves)
+        q = date_range_query("1990", None)
+        assert np.array_equal(matched_docnums(s, q, RangeCache()), whoosh_docs(s, q))
