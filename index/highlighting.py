@@ -16,7 +16,10 @@ from __future__ import annotations
 import html
 import re
 import threading
-from collections import deque
+from dataclasses import dataclass
+from itertools import compress
+
+import numpy as np
 
 from whoosh import highlight
 
@@ -51,48 +54,131 @@ class MemoTokens:
     def __init__(self, analyzer, pattern: str = TOKEN_PATTERN, size: int = MEMO_SIZE):
         self.analyzer = analyzer
         self.pattern = re.compile(pattern, re.UNICODE)
+        self._splitter = re.compile(f"({pattern})", re.UNICODE)
         self.size = size
-        self.memo: dict[str, str | None] = {}
+        #: word -> its term, or DROPPED when the analyzer drops it
+        self.memo: dict[str, str] = {}
+        #: word -> the first two letters its term starts with, for every word met (see `_can_match`)
+        self._heads_of: dict[str, str] = {}
+        self._clears = 0  # times the memo was emptied on reaching its size
         self._lock = threading.Lock()
 
     def term(self, word: str) -> str | None:
         """The term a word is indexed as, or None when the analyzer drops it."""
-        found = self.memo.get(word, False)
-        if found is not False:
-            return found
-        terms = [t.text for t in self.analyzer(word, mode="query", removestops=False)]
-        term = terms[0] if terms else None
-        with self._lock:
-            if len(self.memo) >= self.size:
-                self.memo.clear()
-            self.memo[word] = term
-        return term
+        return self._analysed(word) or None
+
+    def _analysed(self, word: str) -> str:
+        found = self.memo.get(word)
+        if found is None:
+            terms = [t.text for t in self.analyzer(word, mode="query", removestops=False)]
+            found = terms[0] if terms else DROPPED
+            with self._lock:
+                if len(self.memo) >= self.size:
+                    self.memo.clear()
+                    self._clears += 1
+                self.memo[word] = found
+        return found
+
+    def _candidates(self, words_in: list[str], words: frozenset[str]) -> None:
+        """Analyse the words of a text that can be one of ``words`` and are not in the memo yet.
+        Every word's first two letters (as its term starts) are remembered too, so a word is
+        looked at once, and which words can match is found without a Python step per word."""
+        heads_of = self._heads_of
+        new = set(words_in).difference(heads_of)
+        if new:
+            found = {w: _head(w) for w in new}
+            with self._lock:
+                if len(heads_of) + len(found) > self.size:
+                    heads_of.clear()
+                    self._clears += 1
+                heads_of.update(found)
+        wanted = _heads(words)
+        if all(len(h) == 2 for h in wanted):
+            candidates = set(compress(words_in, map(wanted.__contains__, map(heads_of.get, words_in))))
+        else:  # a one-letter word: every word starting with that letter can match
+            candidates = {w for w in set(words_in) if _can_match(w, wanted)}
+        for word in candidates.difference(self.memo):
+            self._analysed(word)
+
+    def tokens(self, text: str, words: frozenset[str], limit: int | None = None) -> "Tokens":
+        """The tokens the analyzer keeps (with ``limit``: up to and including the first that ends
+        past it), their offsets, and for each the term when it can be one of ``words``.
+
+        The text is split in one regular-expression call and the words are looked up in the memo
+        together; only words the memo lacks are analysed, and of those only the ones that can match:
+        stemming and folding keep a word's first two letters (apostrophes aside), so a word whose
+        first two letters begin none of ``words`` cannot be one of them."""
+        if limit is not None and len(text) > limit + _LIMIT_SLACK:
+            found = self._tokens_of(self._splitter.split(text[:limit + _LIMIT_SLACK]), words, limit, cut=True)
+            if found is not None:
+                return found
+        return self._tokens_of(self._splitter.split(text), words, limit)
+
+    def _tokens_of(self, parts: list[str], words: frozenset[str], limit: int | None,
+                   cut: bool = False) -> "Tokens | None":
+        """`tokens` from the text split into [separator, word, separator, ..., word, separator].
+        With ``cut`` (the start of a text): None when the first token ending past the limit may
+        not be whole in it."""
+        words_in = parts[1::2]
+        memo, clears = self.memo, self._clears
+        self._candidates(words_in, words)
+        terms = list(map(memo.get, words_in))
+        if self._clears != clears:  # the memo was emptied meanwhile: one word at a time
+            heads = _heads(words)
+            terms = [self._analysed(w) if _can_match(w, heads) else memo.get(w) for w in words_in]
+        offsets = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+        starts, ends = offsets[0:-1:2], offsets[1::2]
+        if DROPPED in terms:  # words the analyzer drops are not tokens at all
+            keep = [i for i, t in enumerate(terms) if t != DROPPED]
+            terms = [terms[i] for i in keep]
+            starts, ends = starts[keep], ends[keep]
+        if limit is not None:
+            past = int(np.searchsorted(ends, limit, side="right"))  # the first token ending past it
+            if cut and (past >= len(terms) or (past == len(terms) - 1 and not parts[-1])):
+                return None
+            if past < len(terms):
+                terms, starts, ends = terms[:past + 1], starts[:past + 1], ends[:past + 1]
+        matched = list(compress(range(len(terms)), map(words.__contains__, terms)))
+        return Tokens(starts, ends, terms, matched)
 
     def matching(self, text: str, words: frozenset[str],
                  limit: int | None = None) -> list[tuple[int, int, str | None]]:
         """(start, end, term) of each token the analyzer keeps, the term worked out only for tokens
-        that can be one of ``words`` (None for the others); with ``limit``, up to and including the
-        first token that ends past it. Stemming and folding keep a word's first two letters
-        (apostrophes aside), so a token whose first two letters begin none of ``words`` cannot
-        match: most tokens are settled without a lookup."""
-        heads = {w[:2] for w in words}
-        memo = self.memo
-        out = []
-        for match in self.pattern.finditer(text):
-            word = match.group()
-            head = word[:4]
-            head = (head.replace("`", "'").lower() if head.isascii() else fold(head)).replace("'", "")[:2]
-            found = None
-            if head in heads or head[:1] in heads:
-                found = memo.get(word, False)
-                if found is False:
-                    found = self.term(word)
-                if found is None:
-                    continue  # the analyzer drops it
-            out.append((match.start(), match.end(), found))
-            if limit is not None and match.end() > limit:
-                break
-        return out
+        that can be one of ``words`` (None for others it has not met); with ``limit``, up to and
+        including the first token that ends past it."""
+        found = self.tokens(text, words, limit)
+        return list(zip(found.starts.tolist(), found.ends.tolist(), found.terms))
+
+
+#: the memo's mark for a word the analyzer drops
+DROPPED = ""
+#: text read past a limit, to find the first token that ends past it
+_LIMIT_SLACK = 2000
+
+
+def _heads(words: frozenset[str]) -> set[str]:
+    return {w[:2] for w in words}
+
+
+def _head(word: str) -> str:
+    """The first two letters a word's term starts with: stemming and folding keep them, apostrophes
+    aside."""
+    head = word[:4]
+    return (head.replace("`", "'").lower() if head.isascii() else fold(head)).replace("'", "")[:2]
+
+
+def _can_match(word: str, heads: set[str]) -> bool:
+    """Whether a word's term can be one of the words whose first two letters are ``heads``."""
+    head = _head(word)
+    return head in heads or head[:1] in heads
+
+
+@dataclass
+class Tokens:
+    starts: np.ndarray
+    ends: np.ndarray
+    terms: list  # a token's term, or None when it cannot be one of the words asked about
+    matched: list[int]  # indexes of the tokens whose term is one of the words
 
 
 def marked(text: str, words: frozenset[str], memo: MemoTokens, top: int = 3, whole: bool = False) -> str:
@@ -102,66 +188,82 @@ def marked(text: str, words: frozenset[str], memo: MemoTokens, top: int = 3, who
         return ""
     if not words:
         return "" if not whole else html.escape(text, quote=False)
-    tokens = memo.matching(text, words, limit=CHAR_LIMIT)
-    fragments = _whole_fragment(text, tokens, words) if whole else _context_fragments(text, tokens, words)
+    tokens = memo.tokens(text, words, limit=CHAR_LIMIT)
+    fragments = _whole_fragment(text, tokens) if whole else _context_fragments(text, tokens)
     best = _best(fragments, top)
     if not best:
         return html.escape(text, quote=False) if whole else ""
     return BETWEEN.join(_format(text, start, end, matches) for start, end, matches in best)
 
 
-def _whole_fragment(text, tokens, words):
-    matches = []
-    for start, end, term in tokens:
-        if end > CHAR_LIMIT:
-            break
-        if term in words:
-            matches.append((start, end, term))
-    return [(0, len(text), matches)]
+def _within_limit(tokens: "Tokens") -> int:
+    """How many tokens the fragmenters look at: they stop at the first that ends past `CHAR_LIMIT`."""
+    return int(np.searchsorted(tokens.ends, CHAR_LIMIT, side="right"))
 
 
-def _context_fragments(text, tokens, words, maxchars=FRAGMENT_CHARS, surround=FRAGMENT_SURROUND):
-    """Whoosh's ``ContextFragmenter.fragment_tokens`` on (start, end, term) tuples."""
+def _match(tokens: "Tokens", i: int) -> tuple[int, int, str]:
+    return int(tokens.starts[i]), int(tokens.ends[i]), tokens.terms[i]
+
+
+def _whole_fragment(text, tokens: "Tokens"):
+    stop = _within_limit(tokens)
+    return [(0, len(text), [_match(tokens, i) for i in tokens.matched if i < stop])]
+
+
+def _context_fragments(text, tokens: "Tokens", maxchars=FRAGMENT_CHARS, surround=FRAGMENT_SURROUND):
+    """Whoosh's ``ContextFragmenter.fragment_tokens``, skipping the stretches between fragments.
+
+    Between fragments Whoosh only keeps the starts of the tokens within ``surround`` characters
+    before the current one (where a fragment starts when a match comes); that is worked out from
+    the offsets at the next match instead of token by token. Inside a fragment every token counts,
+    and those few are taken one at a time by Whoosh's rules."""
+    starts, ends, words = tokens.starts, tokens.ends, tokens.matched
+    stop = _within_limit(tokens)
+    if not stop or not words or words[0] >= stop:
+        return []
+    matched_at = set(words)
+    endchar = int(ends[stop]) if stop < len(ends) else int(ends[-1])
     out = []
-    first = None
-    firsts: deque = deque()
-    countdown = -1
-    matches: list = []
-    endchar = None
-    currentlen = 0
-    for start, end, term in tokens:
-        endchar = end
-        length = end - start
-        if end > CHAR_LIMIT:
-            break
-        matched = term in words
-        if countdown < 0 and not matched:
-            firsts.append(start)
-            while firsts and end - firsts[0] > surround:
-                firsts.popleft()
-        elif currentlen + length > maxchars:
-            countdown = 0
-        elif matched:
-            countdown = surround
-            if first is None:
-                if firsts:
-                    first = firsts[0]
-                else:
-                    first = start
-                    countdown += surround
-            matches.append((start, end, term))
-        if countdown >= 0:
+    next_match = iter(words)
+    i = 0  # the next token to look at; outside a fragment (Whoosh's countdown < 0) until a match
+    while True:
+        m = next((w for w in next_match if w >= i), None)
+        if m is None or m >= stop:
+            return out
+        length = int(ends[m] - starts[m])
+        if length > maxchars:  # Whoosh opens and closes an empty fragment on this token
+            i = m + 1
+            continue
+        first, countdown = None, surround
+        if m > i:  # the earliest token since the last fragment within `surround` characters before
+            j = i + int(np.searchsorted(starts[i:m], ends[m - 1] - surround, side="left"))
+            if j < m:
+                first = int(starts[j])
+        if first is None:
+            first, countdown = int(starts[m]), 2 * surround
+        matches = [_match(tokens, m)]
+        currentlen = length
+        countdown -= length
+        i = m + 1
+        while countdown > 0 and i < stop:  # inside the fragment: Whoosh's rules, token by token
+            length = int(ends[i] - starts[i])
+            if currentlen + length > maxchars:
+                countdown = 0
+            elif i in matched_at:
+                countdown = surround
+                matches.append(_match(tokens, i))
             currentlen += length
             countdown -= length
-            if countdown <= 0:
-                out.append(_fragment(text, matches, first, end))
-                matches = []
-                firsts = deque()
-                first = None
-                currentlen = 0
-    if matches:
-        out.append(_fragment(text, matches, first, endchar))
-    return out
+            i += 1
+        if countdown > 0:  # the text ended inside the fragment
+            out.append(_fragment(text, matches, first, endchar))
+            return out
+        out.append(_fragment(text, matches, first, int(ends[i - 1])))
+        if countdown == 0 and i < stop:
+            # Whoosh's countdown is not below zero yet: the next token ends an empty fragment, unless
+            # it is a match, which opens a fragment of its own
+            if i not in matched_at:
+                i += 1
 
 
 def _fragment(text, matches, start, end):

@@ -67,3 +67,48 @@ def test_memo_is_bounded():
     text = " ".join(f"word{i}" for i in range(500))
     assert marked(text, frozenset({"word7"}), memo).count("<mark>") == 1
     assert len(memo.memo) <= 50
+
+
+def _random_text(rng, length: int) -> str:
+    """Words of every length (some longer than a fragment), matches alone and in runs, and all
+    kinds of separators: the cases where fragments start, stop and run into each other."""
+    vocabulary = ["boat", "boats", "harbour", "the", "a", "of", "sailing", "Boat's", "l'boat", "x" * 70,
+                  "y" * 190, "ship", "shipping", "naïve", "Œuvre", "docks", "b", "bo", "harbours"]
+    separators = [" ", " ", " ", ", ", ". ", "\n\n", " — ", "  ", "-", "'"]
+    out = []
+    while sum(map(len, out)) < length:
+        word = rng.choice(vocabulary) if rng.random() < 0.8 else "".join(
+            rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 14)))
+        out.append(word + rng.choice(separators))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fragments_equal_whoosh_on_random_texts(seed):
+    import random
+
+    rng = random.Random(seed)
+    memo = MemoTokens(text_analyzer())
+    for _ in range(25):
+        length = rng.choice([40, 300, 2_000, 34_000 if rng.random() < 0.3 else 5_000])
+        text = _random_text(rng, length)
+        for query in ("boat", "harbour ship", "naive oeuvre", "docks", "y" * 190 + " docks"):
+            words = words_for(query, "text")
+            for whole in (False, True):
+                assert marked(text, words, memo, whole=whole) == reference_marked(
+                    text, words, text_analyzer(), whole=whole), (seed, query, whole, text[:200])
+
+
+def test_a_token_across_the_character_limit():
+    """Only the first 32 KB are looked at; the first word that ends past them still counts, even
+    when it is very long (the text is read in two steps)."""
+    from index.highlighting import CHAR_LIMIT
+
+    memo = MemoTokens(text_analyzer())
+    words = words_for("boat", "text")
+    for pad in (CHAR_LIMIT - 3, CHAR_LIMIT - 500, CHAR_LIMIT + 10):
+        for tail in ("boat" + "s" * 3000 + " boat", "boat boat", "z" * 2500 + " boat"):
+            text = "boat " + "a" * (pad - 5) + " " + tail + " more words " * 300
+            for whole in (False, True):
+                assert marked(text, words, memo, whole=whole) == reference_marked(
+                    text, words, text_analyzer(), whole=whole)
