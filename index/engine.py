@@ -25,13 +25,13 @@ import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import LockError
-from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import ReaderClosed, SegmentReader
 
 from index.codec import FolioCodec
 from index.document import Document
 from index.errors import Unavailable
 from index.facets import FacetCache, live_segment_keys
+from index.files import PreadStorage
 from index.highlighting import MemoTokens, marked
 from index.matchset import RangeCache, matched_docnums
 from index.resultcache import ResultCache
@@ -108,7 +108,7 @@ def release_failed_writer(writer) -> None:
 CREATE_LOCK = "folio-create.lock"
 
 
-def _open_or_create(storage: FileStorage, path: Path, legacy_schema: bool):
+def _open_or_create(storage: PreadStorage, path: Path, legacy_schema: bool):
     """Open the index, creating it if there is none. Whoosh creates an index by first deleting every
     file of that name, so processes opening a new archive at once (several server workers) create it
     one at a time, and each re-checks under the lock whether another already has."""
@@ -132,8 +132,8 @@ class Engine:
         self.path.mkdir(parents=True, exist_ok=True)
         # Without mmap: Whoosh copies every sub-file it opens from a mapped segment into memory, once
         # per searcher, and every thread has its own searcher (about 13 MB per thread per 1,000
-        # documents); read through file handles, a searcher costs almost nothing and is no slower.
-        storage = FileStorage(str(self.path), supports_mmap=False)
+        # documents); read with pread (index/files.py), a searcher costs almost nothing.
+        storage = PreadStorage(str(self.path))
         self.ix = _open_or_create(storage, self.path, legacy_schema)
         #: how new segments are written (older segments keep the codec they were written with)
         self.codec = FolioCodec()

@@ -1,0 +1,66 @@
+"""Index files read with pread: the same bytes as reading the file, parts of a file independent of
+each other, and nothing readable after the file is closed."""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+
+import pytest
+
+from index.files import PreadStorage
+
+
+@pytest.fixture
+def storage(tmp_path):
+    data = b"".join(pickle.dumps({"n": n, "text": "x" * n}) for n in range(50))
+    (tmp_path / "f.bin").write_bytes(b"first line\nsecond\n" + data)
+    return PreadStorage(str(tmp_path))
+
+
+def test_reads_lines_pickles_and_numbers_as_the_file_holds_them(storage, tmp_path):
+    f = storage.open_file("f.bin")
+    assert f.readline() == b"first line\n" and f.readline() == b"second\n"
+    assert [f.read_pickle()["n"] for _ in range(50)] == list(range(50))
+    assert f.read(10) == b"" and f.tell() == (tmp_path / "f.bin").stat().st_size
+    f.seek(0)
+    assert f.read() == (tmp_path / "f.bin").read_bytes()
+    assert f.get(6, 4) == b"line" and f.get_int(0) == int.from_bytes(b"firs", "big", signed=True)
+    f.seek(-7, 2)
+    assert len(f.read()) == 7
+    f.close()
+
+
+def test_parts_keep_their_own_position(storage):
+    f = storage.open_file("f.bin")
+    a, b = f.subset(0, 10), f.subset(11, 7)
+    assert a.read(5) == b"first"
+    assert b.read() == b"second\n"
+    assert a.read() == b" line" and a.read() == b""
+    assert b.subset(0, 6).read() == b"second"
+    f.close()
+
+
+def test_closed_file_and_its_parts_cannot_be_read(storage):
+    f = storage.open_file("f.bin")
+    part = f.subset(0, 10)
+    f.close()
+    f.close()  # closing twice is harmless
+    with pytest.raises(ValueError):
+        part.read(3)
+    with pytest.raises(ValueError):
+        f.get(0, 3)
+    with pytest.raises(OSError):
+        f.write(b"x")
+
+
+def test_descriptor_is_released_when_nothing_refers_to_it(storage):
+    before = len(os.listdir("/proc/self/fd"))
+    files = [storage.open_file("f.bin") for _ in range(20)]
+    assert len(os.listdir("/proc/self/fd")) >= before + 20
+    for f in files:
+        f.close()
+    del files, f
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) <= before
