@@ -83,6 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from service.security import SecurityMiddleware
 
     app.add_middleware(SecurityMiddleware, private_getter=lambda: settings.private)
+    if settings.workers > 1:
+        from service.balancing import CloseAfterAnswer
+
+        app.add_middleware(CloseAfterAnswer)
     install_error_handlers(app)
 
     from service.api import router as api_router

@@ -59,7 +59,7 @@ def cmd_serve(args) -> int:
     if setup.exitcode != 0:
         return fail("the archive could not be opened; see the messages above")
     os.environ.update({"FOLIO_DATA": str(settings.data.resolve()), "FOLIO_HOST": args.host,
-                       "FOLIO_PORT": str(args.port)})
+                       "FOLIO_PORT": str(args.port), "FOLIO_WORKERS": str(workers)})
     uvicorn.run("service.app:create_app", factory=True, workers=workers, host=args.host, port=args.port,
                 log_level=args.log_level)
     return 0

@@ -84,7 +84,29 @@ def test_workers_share_one_archive_set_up_once(tmp_path):
         time.sleep(1.0)  # each worker looks for other processes' commits every half second
         for _ in range(6):  # new connections land on either worker
             with httpx.Client(base_url=base) as c:
-                assert c.get("/api/search", params={"q": "island ferry"}).json()["total"] == 1
+                found = c.get("/api/search", params={"q": "island ferry"})
+                assert found.json()["total"] == 1
                 assert c.get("/api/search", params={"q": "*"}).json()["total"] == 2
+                # a kept-alive connection would keep a client on one worker: answers close it
+                assert found.headers["connection"] == "close"
     finally:
         stop(proc)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_answers_close_their_connection_only_with_several_workers(settings, workers):
+    """With several worker processes a kept-alive connection would tie a client to one of them;
+    static files keep theirs, as a page fetches several."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    settings.workers = workers
+    with TestClient(create_app(settings)) as c:
+        answers = [c.get("/api/search", params={"q": "interferon"}), c.get("/"), c.get("/api/nothing-here")]
+        assert [a.status_code for a in answers] == [200, 200, 404]
+        static = c.get("/static/folio.css")
+        assert static.status_code == 200
+    closing = [a.headers.get("connection") == "close" for a in answers]
+    assert closing == [workers > 1] * 3
+    assert static.headers.get("connection") != "close"
