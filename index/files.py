@@ -13,9 +13,15 @@ process's resident size; read this way, the index is in the operating system's f
 from __future__ import annotations
 
 import os
+import pickle
+from io import BytesIO
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
+
+
+#: bytes read at first for one pickled object (a posting block's header is about forty)
+_PICKLE_CHUNK = 256
 
 
 class _Descriptor:
@@ -64,6 +70,23 @@ class PreadFile(StructFile):
     def get(self, position: int, length: int) -> bytes:
         self._pos = position
         return self.read(length)
+
+    def read_pickle(self):
+        """One pickled object, read in one go: unpickling from a file reads it an opcode at a time,
+        a system call each (a posting block's header took about twenty)."""
+        start, size = self._pos, _PICKLE_CHUNK
+        while True:
+            chunk = self.get(start, size)
+            buffer = BytesIO(chunk)
+            try:
+                found = pickle.load(buffer)
+            except (EOFError, pickle.UnpicklingError):
+                if len(chunk) < size:  # the whole rest of the file was read: it is damaged
+                    raise
+                size *= 16
+                continue
+            self._pos = start + buffer.tell()
+            return found
 
     def readline(self, size: int | None = -1) -> bytes:
         start, chunks = self._pos, []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.postings import EMPTY_IDS, position_decoder, read_postings, segment_part, values_for
+from index.postings import EMPTY_IDS, position_decoder, positions_of, read_postings, segment_part, values_for
 
 
 def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
@@ -40,33 +40,29 @@ def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
         return common
     if decode is None:  # a field without positions has no phrases
         return EMPTY_IDS
-    values = [values_for(reader, fieldname, word, common) for word in words]
-    keep = np.zeros(len(common), dtype=bool)
-    for j in range(len(common)):
-        ends = decode(values[0][j])
-        for k in range(1, len(words)):
-            ends = _follow(ends, decode(values[k][j]), slop)
-            if not ends:
-                break
-        else:
-            keep[j] = True
-    return common[keep]
+    ends = None
+    for word in words:
+        counts, positions = positions_of(values_for(reader, fieldname, word, common), decode)
+        # (candidate number, position) as one sortable number: candidates in order, positions
+        # ascending within each, so the keys of a word are sorted
+        keys = (np.repeat(np.arange(len(common), dtype=np.int64), counts) << 32) + positions
+        ends = keys if ends is None else _follow(ends, keys, slop)
+        if not len(ends):
+            return EMPTY_IDS
+    return common[np.unique(ends >> 32)]
 
 
-def _follow(ends: list[int], positions: list[int], slop: int) -> list[int]:
-    """Positions that stand 1..slop after one of ``ends`` (both ascending)."""
+def _follow(ends: np.ndarray, keys: np.ndarray, slop: int) -> np.ndarray:
+    """The keys that stand 1..slop positions after one of ``ends`` in the same document (both
+    ascending; a position never reaches 2**32, so a key minus ``slop`` stays in its document)."""
     if slop <= 1:
-        before = set(ends)
-        return [p for p in positions if p - 1 in before]
-    out = []
-    i = 0
-    n = len(ends)
-    for p in positions:
-        while i < n and ends[i] < p - slop:
-            i += 1
-        if i < n and ends[i] < p:  # ends[i] >= p - slop and p - ends[i] >= 1
-            out.append(p)
-    return out
+        wanted = keys - 1
+        at = np.minimum(np.searchsorted(ends, wanted), len(ends) - 1)
+        return keys[ends[at] == wanted]
+    before = np.searchsorted(ends, keys, side="left") - 1  # the last end before each key
+    ok = before >= 0
+    ok[ok] = ends[before[ok]] >= keys[ok] - slop
+    return keys[ok]
 
 
 def phrase_docnums(searcher, fieldname: str, words: list, slop: int = 1,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
 from pickle import loads
 from typing import Any, Callable
 
@@ -247,10 +247,48 @@ def position_decoder(reader, fieldname: str):
     if type(fmt) is formats.Positions:
         def decode(value: bytes) -> list[int]:
             return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+        decode.gaps = True  # its values can be unpickled together (see `positions_of`)
         return decode
     if fmt.supports("positions"):
         return fmt.decode_positions
     return None
+
+
+def positions_of(values: list, decode) -> tuple[np.ndarray, np.ndarray]:
+    """The word positions in encoded posting values: how many each value holds, and all of them in
+    order (int64). Values of Whoosh's Positions format (a count, then a pickled list of gaps) are
+    unpickled together in one call instead of one call each."""
+    if decode is None or not values:
+        return np.zeros(len(values), dtype=np.int64), EMPTY_IDS
+    lists = _gap_lists(values) if getattr(decode, "gaps", False) else None
+    if lists is None:
+        lists = [decode(v) if v is not None else [] for v in values]
+        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        return counts, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    gaps = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    if not len(gaps):
+        return counts, gaps
+    sums = np.cumsum(gaps)
+    firsts = np.cumsum(counts) - counts  # where each value's gaps start
+    present = counts > 0
+    before = np.zeros(len(counts), dtype=np.int64)
+    before[present] = sums[firsts[present]] - gaps[firsts[present]]  # the sum of all earlier values' gaps
+    return counts, sums - np.repeat(before, counts)
+
+
+def _gap_lists(values: list) -> list | None:
+    """Each value's list of gaps, from one pickle of them all; None when some value is not exactly
+    a count, a protocol-2 pickle and its stop mark (the caller then decodes one at a time)."""
+    try:
+        lists = loads(b"\x80\x02(" + b"".join([v[6:-1] for v in values]) + b"t.")
+        counts = np.frombuffer(b"".join([v[:4] for v in values]), dtype=">u4")
+    except Exception:
+        return None
+    if len(lists) != len(values) or not all(type(x) is list for x in lists) \
+            or not np.array_equal(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), counts):
+        return None
+    return lists
 
 
 #: Whoosh keeps a field's length per document as one byte (a logarithmic code); its decoding table

@@ -14,7 +14,8 @@ from index.files import PreadStorage
 
 @pytest.fixture
 def storage(tmp_path):
-    data = b"".join(pickle.dumps({"n": n, "text": "x" * n}) for n in range(50))
+    # small objects, and some larger than what is read at first for one
+    data = b"".join(pickle.dumps({"n": n, "text": "x" * (n if n % 10 else 5000 * n)}) for n in range(50))
     (tmp_path / "f.bin").write_bytes(b"first line\nsecond\n" + data)
     return PreadStorage(str(tmp_path))
 
@@ -22,7 +23,8 @@ def storage(tmp_path):
 def test_reads_lines_pickles_and_numbers_as_the_file_holds_them(storage, tmp_path):
     f = storage.open_file("f.bin")
     assert f.readline() == b"first line\n" and f.readline() == b"second\n"
-    assert [f.read_pickle()["n"] for _ in range(50)] == list(range(50))
+    found = [f.read_pickle() for _ in range(50)]
+    assert [x["n"] for x in found] == list(range(50)) and len(found[40]["text"]) == 200_000
     assert f.read(10) == b"" and f.tell() == (tmp_path / "f.bin").stat().st_size
     f.seek(0)
     assert f.read() == (tmp_path / "f.bin").read_bytes()
@@ -30,6 +32,12 @@ def test_reads_lines_pickles_and_numbers_as_the_file_holds_them(storage, tmp_pat
     f.seek(-7, 2)
     assert len(f.read()) == 7
     f.close()
+
+
+def test_damaged_pickle_at_the_end_of_a_file_is_an_error(tmp_path):
+    (tmp_path / "cut.bin").write_bytes(pickle.dumps(list(range(5000)))[:-40])
+    with pytest.raises((EOFError, pickle.UnpicklingError)):
+        PreadStorage(str(tmp_path)).open_file("cut.bin").read_pickle()
 
 
 def test_parts_keep_their_own_position(storage):

@@ -131,3 +131,24 @@ def test_dates_read_from_columns_equal_the_terms(tmp_path, legacy):
         assert any(leaf.has_deletions() for leaf in leaves)
         q = date_range_query("1990", None)
         assert np.array_equal(matched_docnums(s, q, RangeCache()), whoosh_docs(s, q))
+
+
+def test_positions_read_together_equal_one_value_at_a_time():
+    """Word positions are unpickled for many postings at once; the same positions as decoding each
+    value, for empty, long and far-apart lists, and values in another layout are decoded one by one."""
+    from types import SimpleNamespace
+
+    from index.postings import position_decoder, positions_of
+    from index.schema import build_schema
+
+    schema = build_schema()
+    fmt, decode = schema["text"].format, position_decoder(SimpleNamespace(schema=schema), "text")
+    assert decode.gaps
+    lists = [[0], [3, 10, 400, 70_000, 2**31 - 5], [], list(range(0, 3000, 2)), [7, 8], [1]]
+    values = [fmt.encode(p) for p in lists]
+    for chosen in (values, values[:1], values[1:3], values[2:3]):
+        counts, positions = positions_of(chosen, decode)
+        assert counts.tolist() == [len(decode(v)) for v in chosen]
+        assert positions.tolist() == [x for v in chosen for x in decode(v)]
+    odd = values[:2] + [values[4][:-1]]  # a value without its stop mark: decoded on its own
+    assert positions_of(odd, decode)[1].tolist() == lists[0] + lists[1] + lists[4]
