@@ -27,6 +27,8 @@ from index.schema import TOKEN_PATTERN, fold
 
 #: distinct words remembered per field before the memo starts over
 MEMO_SIZE = 200_000
+#: words whose first letters are remembered (cheap to work out again; each costs about 100 bytes)
+HEADS_SIZE = 50_000
 FRAGMENT_CHARS = 180
 FRAGMENT_SURROUND = 60
 #: only this much of a text is looked at (Whoosh's default)
@@ -56,6 +58,7 @@ class MemoTokens:
         self.pattern = re.compile(pattern, re.UNICODE)
         self._splitter = re.compile(f"({pattern})", re.UNICODE)
         self.size = size
+        self.heads_size = min(size, HEADS_SIZE)
         #: word -> its term, or DROPPED when the analyzer drops it
         self.memo: dict[str, str] = {}
         #: word -> the first two letters its term starts with, for every word met (see `_can_match`)
@@ -86,9 +89,10 @@ class MemoTokens:
         heads_of = self._heads_of
         new = set(words_in).difference(heads_of)
         if new:
-            found = {w: _head(w) for w in new}
+            shared = _SHARED_HEADS
+            found = {w: shared.setdefault(h, h) for w in new for h in (_head(w),)}
             with self._lock:
-                if len(heads_of) + len(found) > self.size:
+                if len(heads_of) + len(found) > self.heads_size:
                     heads_of.clear()
                     self._clears += 1
                 heads_of.update(found)
@@ -150,6 +154,8 @@ class MemoTokens:
         return list(zip(found.starts.tolist(), found.ends.tolist(), found.terms))
 
 
+#: one string object for each pair of first letters met
+_SHARED_HEADS: dict[str, str] = {}
 #: the memo's mark for a word the analyzer drops
 DROPPED = ""
 #: text read past a limit, to find the first token that ends past it
