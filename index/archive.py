@@ -73,6 +73,7 @@ class Archive(Related):
                 self.catalog.close()
                 raise
             return
+        self.prepare_related()
         self.replay_unindexed()
 
     def close(self) -> None:

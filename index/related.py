@@ -22,6 +22,11 @@ class Related:
     def reprints(self) -> Reprints:
         return Reprints(self.catalog)
 
+    def prepare_related(self) -> None:
+        """Open the reprint tables when the archive opens rather than at the first upload: an older
+        archive's band keys are moved then (see `Reprints`)."""
+        _ = self.reprints
+
     @cached_property
     def identities(self) -> Identities:
         return Identities(self.catalog)

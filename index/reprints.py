@@ -25,6 +25,7 @@ buckets must live in the catalog (SQLite), so candidates are found without loadi
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import sqlite3
 import zlib
@@ -35,6 +36,8 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from index.schema import fold
+
+log = logging.getLogger("folio.reprints")
 
 SHINGLE_WORDS = 5
 PERMUTATIONS = 128
@@ -64,12 +67,13 @@ CREATE TABLE IF NOT EXISTS reprint_signatures (
     shingles  INTEGER NOT NULL,
     signature BLOB NOT NULL
 );
-CREATE TABLE IF NOT EXISTS reprint_bands (
-    key    INTEGER NOT NULL,
-    doc_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS reprint_bands_key ON reprint_bands(key);
-CREATE INDEX IF NOT EXISTS reprint_bands_doc ON reprint_bands(doc_id);
+-- one row per band of each signature: the band's key and the document's id as a number (see
+-- `doc_number`); a document's rows are found again from its signature, so no second index
+CREATE TABLE IF NOT EXISTS reprint_keys (
+    key INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (key, doc)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS reprint_links (
     a          TEXT NOT NULL,
     b          TEXT NOT NULL,
@@ -160,6 +164,22 @@ def band_keys(sig: np.ndarray) -> list[int]:
     return keys
 
 
+def doc_number(doc_id: str) -> int | None:
+    """A document id (16 hex digits) as the signed 64-bit number SQLite keeps in 8 bytes; None for
+    an id of another form (such a document is not looked at for copies)."""
+    try:
+        number = int(doc_id, 16) if len(doc_id) == 16 else None
+    except ValueError:
+        return None
+    if number is None or format(number, "016x") != doc_id:
+        return None
+    return number - (1 << 64) if number >= 1 << 63 else number
+
+
+def doc_id_of(number: int) -> str:
+    return format(number & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+
+
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
@@ -228,6 +248,30 @@ class Reprints:
     def __init__(self, catalog):
         self.catalog = catalog
         self._conn().executescript(TABLES)
+        self._move_old_bands()
+
+    def _move_old_bands(self) -> None:
+        """Archives made before keep their band keys in ``reprint_bands`` with text ids and two
+        indexes (more than half of a large catalog); they move to ``reprint_keys`` once, in one
+        transaction. The freed pages are reused by the catalog (``VACUUM`` gives them back)."""
+        conn = self._conn()
+        exists = "SELECT 1 FROM sqlite_master WHERE type='table' AND name='reprint_bands'"
+        if not conn.execute(exists).fetchone():
+            return
+        log.info("moving the reprint keys to their compact table (once; about 30 s per 100,000 documents)")
+        conn.create_function("folio_doc_number", 1, doc_number, deterministic=True)
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute("PRAGMA cache_size=-262144")  # 256 MB while the keys are inserted
+        try:
+            with self.catalog.transaction() as c:
+                if not c.execute(exists).fetchone():  # another process moved them meanwhile
+                    return
+                # OR IGNORE also skips ids of another form (their number is NULL)
+                c.execute("INSERT OR IGNORE INTO reprint_keys (key, doc) "
+                          "SELECT key, folio_doc_number(doc_id) FROM reprint_bands ORDER BY key")
+                c.execute("DROP TABLE reprint_bands")
+        finally:
+            conn.execute(f"PRAGMA cache_size={int(cache)}")
 
     def _conn(self) -> sqlite3.Connection:
         return self.catalog._connection()
@@ -254,11 +298,12 @@ class Reprints:
         sig = signature(hashes)
         conn.execute("INSERT INTO reprint_signatures (doc_id, shingles, signature) VALUES (?,?,?)",
                      (doc_id, len(own), sig.tobytes()))
-        if len(own) < MIN_SHINGLES:
+        number = doc_number(doc_id)
+        if len(own) < MIN_SHINGLES or number is None:
             return set()
         keys = band_keys(sig)
-        candidates = self._candidates(conn, keys, doc_id)
-        conn.executemany("INSERT INTO reprint_bands (key, doc_id) VALUES (?,?)", [(k, doc_id) for k in keys])
+        candidates = self._candidates(conn, keys, number)
+        conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)", [(k, number) for k in keys])
         texts[doc_id] = text
         linked = []
         for other in self._plausible(conn, candidates, sig, len(own)):
@@ -278,12 +323,11 @@ class Reprints:
             return set()
         return self._join(conn, doc_id, linked)
 
-    def _candidates(self, conn, keys: list[int], doc_id: str) -> list[str]:
+    def _candidates(self, conn, keys: list[int], number: int) -> list[str]:
         marks = ",".join("?" * len(keys))
-        rows = conn.execute(
-            f"SELECT doc_id, COUNT(*) FROM reprint_bands WHERE key IN ({marks}) GROUP BY doc_id", keys
-        ).fetchall()
-        return [r[0] for r in sorted(rows, key=lambda r: -r[1]) if r[0] != doc_id]
+        rows = conn.execute(f"SELECT doc, COUNT(*) FROM reprint_keys WHERE key IN ({marks}) GROUP BY doc", keys).fetchall()
+        found = sorted(((doc_id_of(doc), count) for doc, count in rows if doc != number), key=lambda r: (-r[1], r[0]))
+        return [doc_id for doc_id, _ in found]
 
     def _plausible(self, conn, candidates: list[str], sig: np.ndarray, size: int) -> list[str]:
         """Candidates whose signatures say they may be the same article (checked exactly afterwards).
@@ -331,9 +375,13 @@ class Reprints:
         """Forget a deleted document; its group may split. Returns the ids whose group changed."""
         with self.catalog.transaction() as conn:
             row = conn.execute("SELECT group_id FROM reprint_groups WHERE doc_id=?", (doc_id,)).fetchone()
-            for table, col in (("reprint_signatures", "doc_id"), ("reprint_bands", "doc_id"),
-                               ("reprint_groups", "doc_id")):
-                conn.execute(f"DELETE FROM {table} WHERE {col}=?", (doc_id,))
+            sig = conn.execute("SELECT signature FROM reprint_signatures WHERE doc_id=?", (doc_id,)).fetchone()
+            number = doc_number(doc_id)
+            if sig is not None and number is not None:
+                conn.executemany("DELETE FROM reprint_keys WHERE key=? AND doc=?",
+                                 [(k, number) for k in band_keys(np.frombuffer(sig[0], dtype=np.uint32))])
+            for table in ("reprint_signatures", "reprint_groups"):
+                conn.execute(f"DELETE FROM {table} WHERE doc_id=?", (doc_id,))
             conn.execute("DELETE FROM reprint_links WHERE a=? OR b=?", (doc_id, doc_id))
             if row is None:
                 return set()
@@ -372,7 +420,7 @@ class Reprints:
 
     def clear(self) -> None:
         with self.catalog.transaction() as conn:
-            for table in ("reprint_signatures", "reprint_bands", "reprint_links", "reprint_groups"):
+            for table in ("reprint_signatures", "reprint_keys", "reprint_links", "reprint_groups"):
                 conn.execute(f"DELETE FROM {table}")
 
     def missing(self) -> list[str]:

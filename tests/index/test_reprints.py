@@ -99,3 +99,34 @@ def test_reindex_fingerprints_documents_stored_before_reprints(archive, pep_reco
     archive.reindex()
     assert archive.reprints.missing() == []
     assert sorted(next(archive.reprints.groups())) == sorted(ids)
+
+
+def test_band_keys_of_older_archives_move_to_the_compact_table(tmp_path, pep_records):
+    """Archives made before kept band keys with text ids in ``reprint_bands``; opened now, the keys
+    move to ``reprint_keys`` and copies are found and forgotten as before."""
+    from index.archive import Archive
+    from index.reprints import doc_id_of, doc_number
+
+    rng = random.Random(6)
+    rec, other = pep_records[11], pep_records[12]
+    with Archive(tmp_path / "data") as archive:
+        first, second = add_records(archive, [{k: rec[k] for k in ("title", "authors", "date", "body")},
+                                              {k: other[k] for k in ("title", "authors", "date", "body")}])
+        conn = archive.catalog._connection()
+        keys = sorted(conn.execute("SELECT key, doc FROM reprint_keys").fetchall())
+        assert len(keys) == 128 and {doc_id_of(d) for _, d in keys} == {first, second}
+        with archive.catalog.transaction() as c:  # the layout of archives made before
+            c.execute("CREATE TABLE reprint_bands (key INTEGER NOT NULL, doc_id TEXT NOT NULL)")
+            c.execute("CREATE INDEX reprint_bands_key ON reprint_bands(key)")
+            c.executemany("INSERT INTO reprint_bands VALUES (?,?)", [(k, doc_id_of(d)) for k, d in keys])
+            c.execute("DELETE FROM reprint_keys")
+    with Archive(tmp_path / "data") as archive:
+        conn = archive.catalog._connection()
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE 'reprint_bands%'").fetchone()
+        assert sorted(conn.execute("SELECT key, doc FROM reprint_keys").fetchall()) == keys
+        copy, = add_records(archive, [reheaded(rec, rng)])
+        assert archive.reprints.copies_of(first) == [copy]
+        archive.delete(second)
+        assert {doc_id_of(d) for (d,) in conn.execute("SELECT doc FROM reprint_keys")} == {first, copy}
+    assert [doc_number(i) for i in ("abc", "0123456789ABCDEF", "0123456789abcdeg")] == [None] * 3
+    assert doc_id_of(doc_number("ffffffffffffffff")) == "ffffffffffffffff" and doc_number("ffffffffffffffff") == -1
