@@ -1,5 +1,5 @@
 """Several uvicorn workers on one data directory: writes take turns on the index lock, and every
-worker's searches see a new document at once (searchers refresh every half second)."""
+worker's searches see a new document at once (searchers look for other processes' commits every 50 ms)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_two_workers_write_in_turn_and_read_each_others_documents(tmp_path):
             t.start()
         for t in threads:
             t.join(timeout=300)
-        # a worker re-checks the index at least every half second, so after a second all agree
+        # a worker re-checks the index at least every 50 ms, so after a second all agree
         time.sleep(1.0)
         for _ in range(20):
             with httpx.Client(base_url=server.base, timeout=30) as client:

@@ -81,7 +81,7 @@ def test_workers_share_one_archive_set_up_once(tmp_path):
         up = httpx.post(base + "/api/documents", files={"file": ("ferry.txt", article)},
                         headers={"Authorization": f"Bearer {token}"})
         assert up.status_code == 201
-        time.sleep(1.0)  # each worker looks for other processes' commits every half second
+        time.sleep(1.0)  # each worker looks for other processes' commits every 50 ms
         for _ in range(6):  # new connections land on either worker
             with httpx.Client(base_url=base) as c:
                 found = c.get("/api/search", params={"q": "island ferry"})
