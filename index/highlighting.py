@@ -55,7 +55,6 @@ class MemoTokens:
 
     def __init__(self, analyzer, pattern: str = TOKEN_PATTERN, size: int = MEMO_SIZE):
         self.analyzer = analyzer
-        self.pattern = re.compile(pattern, re.UNICODE)
         self._splitter = re.compile(f"({pattern})", re.UNICODE)
         self.size = size
         self.heads_size = min(size, HEADS_SIZE)
