@@ -391,7 +391,7 @@ class Engine:
         if parsed is not None and (parsed.plain or parsed.phrases) and sort == "relevance":
             return self._run_ranked(s, req, parsed, filt)
         full = wq.And([base, filt]) if filt is not None else base
-        matched = matched_docnums(s, full, self.ranges)
+        matched = matched_docnums(s, full, self.ranges, postings=self.ranker.postings)
         total = int(len(matched))
         limit = req.page * req.per_page
         kwargs = {}
@@ -432,7 +432,7 @@ class Engine:
             query = wq.And(narrowing) if len(narrowing) > 1 else narrowing[0]
 
             def narrow(docnums: np.ndarray) -> np.ndarray:
-                return matched_docnums(s, query, self.ranges, within=np.sort(docnums))
+                return matched_docnums(s, query, self.ranges, within=np.sort(docnums), postings=self.ranker.postings)
         else:
             narrow = None
         ranked = self.ranker.rank(s, parsed.plain_words, require_all=not parsed.is_or, literal=bool(parsed.phrases),
@@ -473,7 +473,7 @@ class Engine:
             else:
                 base = parsed.query if parsed is not None else wq.Every()
                 full = wq.And([base, filt]) if filt is not None else base
-                matched = matched_docnums(s, full, self.ranges)
+                matched = matched_docnums(s, full, self.ranges, postings=self.ranker.postings)
             counts = self.facet_cache.count(s, fieldname, matched)
         return sorted(counts.items())
 

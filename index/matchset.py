@@ -19,21 +19,23 @@ from whoosh.columns import NumericColumn
 from whoosh.util.numeric import to_sortable
 
 from index.phrases import phrase_docs
-from index.postings import PerSegment, read_postings, segment_part
+from index.postings import PerSegment, PostingsCache, read_postings, segment_part
 
 EMPTY = np.zeros(0, dtype=np.int64)
 #: big-endian numbers of Whoosh's numeric columns, by struct typecode (unsigned: sortable values)
 _COLUMN_TYPES = {"I": ">u4", "Q": ">u8"}
 
 
-def matched_docnums(searcher, q, ranges: "RangeCache | None" = None, within: np.ndarray | None = None) -> np.ndarray:
+def matched_docnums(searcher, q, ranges: "RangeCache | None" = None, within: np.ndarray | None = None,
+                    postings: "PostingsCache | None" = None) -> np.ndarray:
     """Sorted global document numbers of the live documents ``q`` matches; only those in
-    ``within`` (sorted global document numbers) when given."""
+    ``within`` (sorted global document numbers) when given. Posting lists come from ``postings``
+    when given (ranking has usually just read the same ones)."""
     if q is wq.NullQuery:
         return EMPTY
     parts = []
     for sub, offset in searcher.leaf_searchers():
-        segment = _Segment(sub, ranges)
+        segment = _Segment(sub, ranges, postings)
         if within is None:
             local = segment.docs(q)
         else:
@@ -51,10 +53,11 @@ def matched_docnums(searcher, q, ranges: "RangeCache | None" = None, within: np.
 class _Segment:
     """Evaluates a query over one segment; document numbers are local to it."""
 
-    def __init__(self, searcher, ranges):
+    def __init__(self, searcher, ranges, postings=None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.ranges = ranges
+        self.postings = postings
         self._live = None
 
     def live(self) -> np.ndarray:
@@ -82,7 +85,7 @@ class _Segment:
                 return EMPTY
             return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
         if kind is wq.Phrase:
-            return phrase_docs(self.reader, q.fieldname, q.words, q.slop)
+            return phrase_docs(self.reader, q.fieldname, q.words, q.slop, cache=self.postings)
         if kind is wq.Not:
             return np.setdiff1d(self.live(), self.docs(q.query), assume_unique=True)
         if kind is wq.AndNot:
@@ -104,7 +107,7 @@ class _Segment:
     def _all_of(self, subs, result: np.ndarray | None) -> np.ndarray:
         for sub in sorted(subs, key=_cheap_first):
             if type(sub) is wq.Phrase and result is not None:  # positions read only where the rest matched
-                found = phrase_docs(self.reader, sub.fieldname, sub.words, sub.slop, within=result)
+                found = phrase_docs(self.reader, sub.fieldname, sub.words, sub.slop, within=result, cache=self.postings)
             elif type(sub) is wq.Or and not sub.minmatch and result is not None and any(type(s) is wq.Phrase for s in sub.subqueries):
                 found = np.unique(np.concatenate([self.docs_within(s, result) for s in sub.subqueries] or [EMPTY]))
             else:
@@ -116,9 +119,11 @@ class _Segment:
 
     def term(self, fieldname: str, text) -> np.ndarray:
         reader = self.reader
-        if fieldname not in reader.schema or (fieldname, text) not in reader:
+        if fieldname not in reader.schema:
             return EMPTY
-        return read_postings(reader, fieldname, text).ids
+        if self.postings is None and (fieldname, text) not in reader:  # the cache knows absent words
+            return EMPTY
+        return read_postings(reader, fieldname, text, cache=self.postings).ids
 
     def fallback(self, q) -> np.ndarray:
         ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.postings import EMPTY_IDS, position_decoder, positions_of, read_postings, segment_part, values_for
+from index.postings import (EMPTY_IDS, PostingsCache, position_decoder, positions_of, read_postings, segment_part,
+                            values_for)
 
 
 def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
-                within: np.ndarray | None = None) -> np.ndarray:
-    """Local document numbers (ascending) of one segment where ``words`` stand in sequence."""
+                within: np.ndarray | None = None, cache: PostingsCache | None = None) -> np.ndarray:
+    """Local document numbers (ascending) of one segment where ``words`` stand in sequence (their
+    posting lists from ``cache`` when given)."""
     if not words:
         return EMPTY_IDS
     if fieldname not in reader.schema:
@@ -27,7 +29,7 @@ def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
     decode = position_decoder(reader, fieldname)
     lists = []
     for word in words:
-        found = read_postings(reader, fieldname, word)
+        found = read_postings(reader, fieldname, word, cache=cache)
         if not len(found):
             return EMPTY_IDS
         lists.append(found)
@@ -66,7 +68,7 @@ def _follow(ends: np.ndarray, keys: np.ndarray, slop: int) -> np.ndarray:
 
 
 def phrase_docnums(searcher, fieldname: str, words: list, slop: int = 1,
-                   within: np.ndarray | None = None) -> np.ndarray:
+                   within: np.ndarray | None = None, cache: PostingsCache | None = None) -> np.ndarray:
     """Global document numbers (ascending) where ``words`` stand in sequence; ``within``, when
     given, is a sorted array of global document numbers to look at, and no others."""
     parts = []
@@ -76,7 +78,7 @@ def phrase_docnums(searcher, fieldname: str, words: list, slop: int = 1,
             local_within = segment_part(within, offset, leaf.doc_count_all())
             if not len(local_within):
                 continue
-        found = phrase_docs(leaf, fieldname, words, slop, local_within)
+        found = phrase_docs(leaf, fieldname, words, slop, local_within, cache)
         if len(found):
             parts.append(found + offset)
     if not parts:

@@ -272,7 +272,7 @@ class Ranker:
         order = look[np.argsort(docnums[look])]
         ordered = docnums[order]
         for fieldname, words, slop, amount in pairs:
-            near = phrase_docnums(searcher, fieldname, words, slop, within=ordered)
+            near = phrase_docnums(searcher, fieldname, words, slop, within=ordered, cache=self.postings)
             if len(near):
                 bonus[order[np.isin(ordered, near, assume_unique=True)]] += amount
         return bonus

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from index.matchset import RangeCache, matched_docnums
+from index.postings import PostingsCache
 from index.query import date_range_query, filter_query, parse
 from tests.conftest import segmented_peps
 
@@ -38,6 +39,9 @@ def test_match_set_equals_whoosh(segmented, text):
     expected = whoosh_docs(s, q)
     assert np.array_equal(matched_docnums(s, q, RangeCache()), expected)
     assert np.array_equal(matched_docnums(s, q), expected)
+    cache = PostingsCache(min_length=1)  # lists read through the cache, then from it
+    for _ in range(2):
+        assert np.array_equal(matched_docnums(s, q, RangeCache(), postings=cache), expected)
 
 
 @pytest.mark.parametrize("lo,hi,lo_excl,hi_excl", [
