@@ -260,21 +260,15 @@ def positions_of(values: list, decode) -> tuple[np.ndarray, np.ndarray]:
     unpickled together in one call instead of one call each."""
     if decode is None or not values:
         return np.zeros(len(values), dtype=np.int64), EMPTY_IDS
-    lists = _gap_lists(values) if getattr(decode, "gaps", False) else None
-    if lists is None:
-        lists = [decode(v) if v is not None else [] for v in values]
-        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        return counts, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    gaps = _gap_lists(values) if getattr(decode, "gaps", False) else None
+    lists = gaps if gaps is not None else [decode(v) if v is not None else [] for v in values]
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    gaps = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
-    if not len(gaps):
-        return counts, gaps
-    sums = np.cumsum(gaps)
-    firsts = np.cumsum(counts) - counts  # where each value's gaps start
-    present = counts > 0
-    before = np.zeros(len(counts), dtype=np.int64)
-    before[present] = sums[firsts[present]] - gaps[firsts[present]]  # the sum of all earlier values' gaps
-    return counts, sums - np.repeat(before, counts)
+    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    if gaps is None:
+        return counts, flat
+    sums = np.concatenate(([0], np.cumsum(flat)))
+    # each value's gaps add up from where the earlier values' gaps left off
+    return counts, sums[1:] - np.repeat(sums[np.cumsum(counts) - counts], counts)
 
 
 def _gap_lists(values: list) -> list | None:
