@@ -85,6 +85,19 @@ class Catalog:
             self._local.conn = None
 
     @contextmanager
+    def larger_cache(self, kb: int) -> Iterator[sqlite3.Connection]:
+        """This thread's connection with a page cache of ``kb`` KB for a while: inserts at random
+        places of a large table (reprint keys) each dirty a page, and with a small cache every
+        page goes to disk again and again. The cache is given back afterwards."""
+        conn = self._connection()
+        before = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size=-{int(kb)}")
+        try:
+            yield conn
+        finally:
+            conn.execute(f"PRAGMA cache_size={int(before)}")
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction at a time in this process; BEGIN IMMEDIATE across processes."""
         with self._write_lock:

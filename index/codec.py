@@ -26,7 +26,7 @@ from pickle import dumps, loads
 
 import numpy as np
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ListMatcher
 from whoosh.system import _INT_SIZE, pack_int, unpack_int
 from whoosh.util.numeric import length_to_byte
@@ -136,9 +136,35 @@ class SeparateValuesMatcher(W3LeafMatcher):
         self._values = tuple(self.values_at(range(self._blocklength)))
 
 
+class RememberedLengths:
+    """A segment's field lengths, each (field, document) read from its column once. Writing postings
+    asks for the length of the document of every posting, each time a read of the column file."""
+
+    def __init__(self, lengths):
+        self._lengths = lengths
+        self._fieldname = None
+        self._memo: dict[int, int] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        if fieldname != self._fieldname:  # postings arrive field by field
+            self._fieldname, self._memo = fieldname, {}
+        memo = self._memo
+        if docnum not in memo:  # Whoosh's reader gives None for a length of 0: remember that too
+            memo[docnum] = self._lengths.doc_field_length(docnum, fieldname, default)
+        return memo[docnum]
+
+
+class FolioFieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):
+        super().add_postings(schema, RememberedLengths(lengths) if lengths else lengths, items)
+
+
 class FolioCodec(W3Codec):
     def __init__(self, blocklimit: int = BLOCK_LIMIT, compression: int = COMPRESSION, inlinelimit: int = INLINE_LIMIT):
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def field_writer(self, storage, segment):
+        return FolioFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return FolioPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,

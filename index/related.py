@@ -67,7 +67,7 @@ class Related:
         groups are derived and `catch_up_reprints` (run by reindex) fills in what is missing.
         ``defer_index``: documents whose group changed are left in the journal for `index_pending`."""
         try:
-            changed = self.reprints.add(records)
+            changed = self.reprints.add(records, bulk=defer_index)
         except Exception:
             log.exception("finding copies of new documents failed; 'folio reindex' retries")
             return
@@ -84,7 +84,7 @@ class Related:
         missing = self.reprints.missing()
         for start in range(0, len(missing), 500):
             docs = self.catalog.get_many(missing[start:start + 500])
-            self.reprints.add(docs[i] for i in missing[start:start + 500] if i in docs)
+            self.reprints.add((docs[i] for i in missing[start:start + 500] if i in docs), bulk=True)
         return len(missing)
 
     def refresh_index(self, ids: Iterable[str]) -> None:

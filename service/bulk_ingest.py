@@ -58,8 +58,10 @@ def iter_files(paths: list[str]) -> Iterator[Path]:
 class Ingester:
     """One run over many files; ``on_record`` is told of every record added or found unchanged."""
 
-    def __init__(self, archive, on_record: Callable[[object, bool], None]):
+    def __init__(self, archive, on_record: Callable[[object, bool], None], readers: int = 1):
+        """``readers``: processes that read the records of a long JSON Lines file."""
         self.archive = archive
+        self.readers = readers
         self.on_record = on_record
         self.report = IngestReport()
         self.deferred = 0
@@ -125,15 +127,15 @@ class Ingester:
         return ids
 
     def _ingest_jsonl(self, path: Path, data: bytes) -> list[str]:
-        from index.ingest.jsonl import iter_lines, read_line
+        from index.ingest.jsonl import read_records
 
         ids: list[str] = []
         batch = []
-        for number, line in iter_lines(data):
-            try:
-                batch.append((read_line(line, str(path), number), line, {}))
-            except FolioError as exc:
-                self.report.failures.append(exc.message)
+        for line, doc, problem in read_records(data, str(path), self.readers):
+            if doc is None:
+                self.report.failures.append(problem)
+            else:
+                batch.append((doc, line, {}))
             if len(batch) >= BULK_BATCH:
                 ids += self._flush(batch)
                 batch = []
@@ -210,7 +212,7 @@ def run(archive, paths: list[str], as_json: bool, progress_stream=None) -> Inges
             note = "  [no text layer: needs OCR]" if doc.needs_ocr else ""
             print(f"{'added' if created else 'unchanged':9} {doc.id}  {doc.title[:70]}{note}", flush=True)
 
-    ingester = Ingester(archive, on_record)
+    ingester = Ingester(archive, on_record, readers=os.cpu_count() or 1)
     for path in files:
         ingester.ingest_file(path)
         progress.advance()

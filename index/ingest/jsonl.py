@@ -9,12 +9,20 @@ like any file's. Accepted keys: ``title``, ``authors``/``author``, ``published``
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Iterator
 
 from index.document import Document
 from index.edits import clean_string
-from index.errors import Unreadable
+from index.errors import FolioError, Unreadable
+
+#: a file of at least this many lines is read by several processes: a record takes about a
+#: millisecond, most of it telling its language, while storing the records is the parent's work
+PARALLEL_LINES = 2_000
+CHUNK_LINES = 250
 
 ALIASES = {
     "title": ("title", "headline", "name"),
@@ -129,3 +137,46 @@ def read_line(line: bytes, filename: str, number: int) -> Document:
     except Unreadable as exc:
         raise Unreadable(f"{filename} line {number}: {exc.message}") from exc
     return finish(doc, line, f"{filename}#{number}", "application/x-ndjson")
+
+
+def read_lines(lines: list[tuple[int, bytes]], filename: str) -> list[tuple[Document | None, str | None]]:
+    """Each line's record, or the message saying why it cannot be read."""
+    out: list[tuple[Document | None, str | None]] = []
+    for number, line in lines:
+        try:
+            out.append((read_line(line, filename, number), None))
+        except FolioError as exc:
+            out.append((None, exc.message))
+    return out
+
+
+def read_records(data: bytes, filename: str, workers: int = 1
+                 ) -> Iterator[tuple[bytes, Document | None, str | None]]:
+    """(line, record, problem) for each line in file order: a record, or the message saying why the
+    line cannot be read. With ``workers`` > 1 a long file is read by that many processes, a few
+    chunks ahead of what the caller has taken (so memory stays bounded)."""
+    lines = list(iter_lines(data))
+    if workers < 2 or len(lines) < PARALLEL_LINES:
+        for (number, line), (doc, problem) in zip(lines, read_lines(lines, filename)):
+            yield line, doc, problem
+        return
+    chunks = iter([lines[i:i + CHUNK_LINES] for i in range(0, len(lines), CHUNK_LINES)])
+    # a fork server, not a fork of this process, whose other threads may hold locks
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    pool = ProcessPoolExecutor(workers, mp_context=context)
+    try:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(read_lines, chunk, filename)))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            chunk, future = pending.popleft()
+            following = next(chunks, None)
+            if following is not None:
+                pending.append((following, pool.submit(read_lines, following, filename)))
+            for (number, line), (doc, problem) in zip(chunk, future.result()):
+                yield line, doc, problem
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -16,12 +16,16 @@ def pep_records():
     return load_peps(PEPS)
 
 
-def add_records(archive, records):
+def add_records(archive, records, index: bool = True):
+    """``index`` false: as ``folio ingest`` of JSON Lines adds them (larger transactions and cache
+    for the reprint keys, indexing afterwards)."""
     import json
 
     lines = [json.dumps(r).encode() for r in records]
     docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(lines)]
-    archive.add_many([(d, line, {}) for d, line in zip(docs, lines)])
+    archive.add_many([(d, line, {}) for d, line in zip(docs, lines)], index=index)
+    if not index:
+        archive.index_pending()
     return [d.id for d in docs]
 
 
@@ -46,11 +50,12 @@ def test_shared_quotation_is_not_the_same_article(pep_records):
     assert not same_article(source["body"], quoting(other, quote, source["title"], rng)["body"])
 
 
-def test_grouping_on_a_small_labelled_set(archive, pep_records):
+@pytest.mark.parametrize("index", [True, False], ids=["uploads", "bulk"])
+def test_grouping_on_a_small_labelled_set(archive, pep_records, index):
     labelled = build(pep_records, originals=6)
     import json
 
-    ids = add_records(archive, [json.loads(line) for line in labelled.lines])
+    ids = add_records(archive, [json.loads(line) for line in labelled.lines], index=index)
     position = {doc_id: i for i, doc_id in enumerate(ids)}
     groups = [[position[m] for m in g] for g in archive.reprints.groups()]
     precision, recall, predicted, truth = precision_recall(labelled.labels, groups)
@@ -130,3 +135,16 @@ def test_band_keys_of_older_archives_move_to_the_compact_table(tmp_path, pep_rec
         assert {doc_id_of(d) for (d,) in conn.execute("SELECT doc FROM reprint_keys")} == {first, copy}
     assert [doc_number(i) for i in ("abc", "0123456789ABCDEF", "0123456789abcdeg")] == [None] * 3
     assert doc_id_of(doc_number("ffffffffffffffff")) == "ffffffffffffffff" and doc_number("ffffffffffffffff") == -1
+
+
+def test_bulk_adds_give_their_larger_page_cache_back(archive, pep_records):
+    conn = archive.catalog._connection()
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    seen = []
+    conn.set_trace_callback(lambda sql: seen.append(sql) if "cache_size" in sql else None)
+    add_records(archive, [{k: r[k] for k in ("title", "authors", "date", "body")} for r in pep_records[:5]],
+                index=False)
+    conn.set_trace_callback(None)
+    assert any(sql.startswith("PRAGMA cache_size=-") and sql != f"PRAGMA cache_size={before}" for sql in seen)
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
+    assert archive.search(SearchRequest(q=pep_records[0]["title"])).total >= 1

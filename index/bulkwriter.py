@@ -1,0 +1,160 @@
+"""Large batches indexed by several processes, each writing one segment with its postings in memory.
+
+Whoosh's own way (``ix.writer(procs=N, multisegment=True)``) pickles every document to a temporary
+file for its worker processes, and each worker sorts its postings externally: runs of tuples sorted,
+written out, read back and merged, about half of a worker's time. Here the workers are forks that
+read their share of the documents from memory, and collect each term's postings in arrival order,
+which is already the order of document numbers: only the distinct terms are sorted. The segments are
+ordinary segments of the index's codec.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from array import array
+
+from whoosh.writing import SegmentWriter
+
+from index.errors import Unavailable
+
+
+class TermPostings:
+    """One term's postings as compact arrays: document numbers, weights, and the values joined."""
+
+    __slots__ = ("docnums", "weights", "ends", "values")
+
+    def __init__(self):
+        self.docnums = array("q")
+        self.weights = array("d")
+        self.ends = array("q")
+        self.values = bytearray()
+
+    def add(self, docnum: int, weight: float, value: bytes | None) -> None:
+        self.docnums.append(docnum)
+        self.weights.append(weight)
+        if value:
+            self.values += value
+        self.ends.append(len(self.values))
+
+    def postings(self):
+        """(docnum, weight, value) in document order."""
+        docnums, weights, ends, values = self.docnums, self.weights, self.ends, bytes(self.values)
+        order = range(len(docnums))
+        if any(docnums[i] > docnums[i + 1] for i in range(len(docnums) - 1)):
+            order = sorted(order, key=docnums.__getitem__)
+        for i in order:
+            yield docnums[i], weights[i], values[ends[i - 1] if i else 0:ends[i]]
+
+
+class MemoryPool:
+    """What Whoosh's `PostingPool` does for a writer that only adds documents, without sorting
+    postings: they are kept per term, and the terms are sorted when the segment is written."""
+
+    def __init__(self):
+        self.terms: dict[tuple[str, bytes], TermPostings] = {}
+        self.fieldnames: set[str] = set()
+
+    def add(self, item) -> None:
+        fieldname, tbytes, docnum, weight, value = item
+        found = self.terms.get((fieldname, tbytes))
+        if found is None:
+            found = self.terms[(fieldname, tbytes)] = TermPostings()
+            self.fieldnames.add(fieldname)
+        found.add(docnum, weight, value)
+
+    def iter_postings(self):
+        terms = self.terms
+        for key in sorted(terms):
+            fieldname, tbytes = key
+            for docnum, weight, value in terms.pop(key).postings():
+                yield fieldname, tbytes, docnum, weight, value
+
+    def cleanup(self) -> None:
+        self.terms = {}
+
+
+class MemoryPoolWriter(SegmentWriter):
+    """A segment writer for documents only (no merging of other segments into it)."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool.cleanup()
+        self.pool = MemoryPool()
+
+    def add_reader(self, reader):
+        raise NotImplementedError("a memory pool writer only adds documents")
+
+
+def _write_segment(storage, indexname: str, documents: list[dict], codec, sender) -> None:
+    """In a forked process: one segment of ``documents``, sent back to the parent."""
+    try:
+        writer = MemoryPoolWriter(storage.open_index(indexname), _lk=False, codec=codec)
+        for fields in documents:
+            writer.add_document(**fields)
+        sender.send(("segment", writer._finalize_segment()))
+    except BaseException as exc:  # the parent reports it; its commit then fails as a whole
+        sender.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+
+
+def write_segments(storage, indexname: str, documents: list[dict], procs: int, codec) -> list:
+    """Index ``documents`` in ``procs`` forked processes, one new segment each (not yet committed)."""
+    context = multiprocessing.get_context("fork")
+    share = -(-len(documents) // procs)
+    workers = []
+    for start in range(0, len(documents), share):
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_write_segment, daemon=True,
+                                  args=(storage, indexname, documents[start:start + share], codec, sender))
+        process.start()
+        sender.close()
+        workers.append((process, receiver))
+    segments, problems = [], []
+    for process, receiver in workers:
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:
+            kind, payload = "error", "an indexing process ended without a result"
+        finally:
+            receiver.close()
+        process.join()
+        (segments if kind == "segment" else problems).append(payload)
+    if problems:
+        raise Unavailable(f"Indexing failed: {problems[0]}")
+    return segments
+
+
+class ForkingWriter(SegmentWriter):
+    """Collects documents and, on commit, has ``procs`` processes write them as new segments (what
+    Whoosh's ``ix.writer(procs=N, multisegment=True)`` does, more cheaply, see the module's notes).
+    Documents that replace others are deleted with one searcher for the whole batch."""
+
+    def __init__(self, ix, procs: int, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.procs = procs
+        self._documents: list[dict] = []
+        self._replacing: list[tuple[str, object]] = []
+
+    def add_document(self, **fields):
+        self._check_state()
+        self._documents.append(fields)
+
+    def update_document(self, **fields):
+        self._check_state()
+        self._replacing += [(name, fields[name]) for name in self._unique_fields(fields)]
+        self._documents.append(fields)
+
+    def commit(self, mergetype=None, optimize=None, merge=None):
+        self._check_state()
+        if self._replacing:
+            with self.searcher() as searcher:
+                for docnum in searcher._find_unique(self._replacing):
+                    self.delete_document(docnum)
+        new = (write_segments(self.storage, self.indexname, self._documents, self.procs, self.codec)
+               if self._documents else [])
+        # from here on as Whoosh's own commit, with the new segments written by the processes
+        final = self._merge_segments(mergetype, optimize, merge) + new
+        self._close_segment()
+        self._commit_toc(final)
+        self._finish()

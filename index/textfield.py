@@ -1,0 +1,127 @@
+"""A text field that analyses each distinct word once when indexing.
+
+Whoosh indexes a text by running every token through the analyzer's chain of filters (fold, stop,
+stem), one generator step per filter and token: about a fifth of all bulk indexing. Our analyzers'
+filters act on one token at a time, so a word's term depends on the word alone: `MemoText` splits a
+text with the tokenizer's own expression, looks each word up in a memo of terms, and numbers the
+positions the way Whoosh's stop filter does. The postings are the same as Whoosh's (tests compare
+them on real and random texts); an analyzer of another shape is left to Whoosh.
+
+The index stores its schema with this class's import path: keep its module and name.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from whoosh import fields
+from whoosh.analysis import CompositeAnalyzer, RegexTokenizer, StemFilter, StopFilter
+from whoosh.formats import Positions
+
+#: distinct words remembered per kind of analyzer before the memo starts over
+MEMO_SIZE = 300_000
+DROPPED = ""
+
+
+@dataclass
+class _Plan:
+    """How to index with one recognised analyzer."""
+    analyzer: CompositeAnalyzer
+    findall: object
+    renumber: bool
+    memo: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def terms(self, words: list[str]) -> list[str]:
+        """Each word's term, or DROPPED where the analyzer drops it."""
+        memo = self.memo
+        new = set(words).difference(memo)
+        if new:
+            found = {w: self._analysed(w) for w in new}
+            with self.lock:
+                if len(memo) + len(found) > MEMO_SIZE:
+                    memo.clear()
+                memo.update(found)
+        get = memo.get
+        return [t if t is not None else self._analysed(w) for w, t in zip(words, map(get, words))]
+
+    def _analysed(self, word: str) -> str:
+        terms = [t.text for t in self.analyzer(word, mode="index")]
+        return terms[0] if terms else DROPPED
+
+
+#: one memo per kind of analyzer, shared by the fields (and field objects) that use it
+_PLANS: dict[tuple, _Plan] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def plan_for(analyzer) -> _Plan | None:
+    """A plan for an analyzer made of a regular expression tokenizer and filters that each act on
+    one token (`FoldFilter`, a renumbering `StopFilter`, `StemFilter`); None for any other."""
+    from index.schema import FoldFilter  # the schema module builds its fields from this one
+
+    if not isinstance(analyzer, CompositeAnalyzer) or not analyzer.items:
+        return None
+    tokenizer, filters = analyzer.items[0], analyzer.items[1:]
+    if type(tokenizer) is not RegexTokenizer or tokenizer.gaps or tokenizer.expression.groups:
+        return None
+    key = [tokenizer.expression.pattern]
+    for f in filters:
+        if type(f) is FoldFilter:
+            key.append("fold")
+        elif type(f) is StopFilter and f.renumber:
+            key.append(("stop", f.min, f.max, frozenset(f.stops)))
+        elif type(f) is StemFilter:
+            key.append(("stem", f.lang, f.stemfn, f.ignore))
+        else:
+            return None
+    key = tuple(key)
+    with _PLANS_LOCK:
+        plan = _PLANS.get(key)
+        if plan is None:
+            renumber = any(type(f) is StopFilter for f in filters)
+            plan = _PLANS[key] = _Plan(analyzer, tokenizer.expression.findall, renumber)
+    return plan
+
+
+class MemoText(fields.TEXT):
+    """Whoosh's TEXT field, indexed through a memo of each word's term (see the module's notes)."""
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_plan", None)
+        return state
+
+    def _memo_plan(self) -> _Plan | None:
+        try:
+            return self.__dict__["_plan"]
+        except KeyError:
+            plan = plan_for(self.analyzer) if type(self.format) is Positions else None
+            self.__dict__["_plan"] = plan
+            return plan
+
+    def index(self, value, **kwargs):
+        plan = self._memo_plan()
+        if plan is None or not isinstance(value, str) or set(kwargs) - {"mode"}:
+            return super().index(value, **kwargs)
+        return self._index_words(plan, value)
+
+    def _index_words(self, plan: _Plan, value: str):
+        terms = plan.terms(plan.findall(value))
+        positions: defaultdict[str, list[int]] = defaultdict(list)
+        if plan.renumber:
+            # Whoosh's stop filter keeps the first kept word's position and numbers the rest on from it
+            kept = [t for t in terms if t]
+            if kept:
+                first = next(i for i, t in enumerate(terms) if t)
+                for pos, term in enumerate(kept, first):
+                    positions[term].append(pos)
+        else:
+            for pos, term in enumerate(terms):
+                if term:
+                    positions[term].append(pos)
+        boost, encode = self.format.field_boost, self.format.encode
+        return [(term.encode("utf-8"), len(poses), float(len(poses)) * boost, encode(poses))
+                for term, poses in positions.items()]

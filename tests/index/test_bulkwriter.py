@@ -1,0 +1,158 @@
+"""Bulk indexing (index/bulkwriter.py, index/textfield.py): segments written by forked processes
+with postings kept in memory, and text analysed through a memo of words, hold exactly what Whoosh's
+own writer and analysis give; a failing process leaves the index as it was."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from index.archive import Archive
+from index.bulkwriter import ForkingWriter
+from index.codec import FolioCodec
+from index.engine import BULK_PROCS_MIN_DOCS, release_failed_writer
+from index.errors import Unavailable
+from index.schema import build_schema
+from index.search import SearchRequest
+from tests.conftest import PEPS, load_peps
+
+QUERIES = ("python", '"standard library"', "author:guido", "title:unicode", "published:2001..2005",
+           '"python enhancement proposal"', "python -library")
+
+
+def build(root, procs: int) -> Archive:
+    archive = Archive(root)
+    archive.engine.bulk_procs = procs
+    assert load_peps(archive) >= BULK_PROCS_MIN_DOCS  # one batch, large enough for processes
+    return archive
+
+
+def contents(archive: Archive) -> dict:
+    """Everything an index holds, keyed by document id rather than number."""
+    reader = archive.engine.searcher().reader()
+    ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+    postings = {}
+    for fieldname, text in reader.all_terms():
+        m = reader.postings(fieldname, text)
+        found = {}
+        while m.is_active():
+            found[ids[m.id()]] = (m.weight(), m.value() or b"")
+            m.next()
+        postings[fieldname, text] = found
+    scorable = [name for name in reader.schema.names() if reader.schema[name].scorable]
+    lengths = {(ids[d], name): reader.doc_field_length(d, name) for d in ids for name in scorable}
+    stored = {ids[d]: fields for d, fields in reader.iter_docs()}
+    columns = {name: {ids[d]: value for d, value in enumerate(reader.column_reader(name)) if d in ids}
+               for name in ("published", "reprint_group")}
+    return {"postings": postings, "lengths": lengths, "stored": stored, "columns": columns,
+            "count": reader.doc_count()}
+
+
+def answers(archive: Archive) -> list:
+    return [[(h.id, h.snippet) for h in archive.search(SearchRequest(q=q, per_page=50)).hits] for q in QUERIES]
+
+
+@pytest.fixture(scope="module")
+def single_and_forked(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bulk")
+    single, forked = build(root / "single", procs=1), build(root / "forked", procs=2)
+    yield single, forked
+    single.close()
+    forked.close()
+
+
+def test_forked_segments_hold_what_one_writer_writes(single_and_forked):
+    single, forked = single_and_forked
+    # the bulk commit wrote one segment per process (later small commits may add more to both)
+    assert len(forked.engine.ix._read_toc().segments) == len(single.engine.ix._read_toc().segments) + 1
+    ours, theirs = contents(forked), contents(single)
+    assert ours["count"] == theirs["count"] == single.count()
+    assert ours["postings"].keys() == theirs["postings"].keys()
+    for key in theirs["postings"]:
+        assert ours["postings"][key] == theirs["postings"][key], key
+    for part in ("lengths", "stored", "columns"):
+        assert ours[part] == theirs[part], part
+
+
+def test_forked_segments_answer_searches_alike(single_and_forked):
+    single, forked = single_and_forked
+    assert answers(forked) == answers(single)
+    assert all(answers(forked))
+    # Whoosh scores a prefix's expansion segment by segment, so only what it finds is compared
+    found = [{h.id for h in a.search(SearchRequest(q="typ*", per_page=1000)).hits} for a in (single, forked)]
+    assert found[0] == found[1] and found[0]
+
+
+def test_forked_writer_replaces_documents_it_indexes_again(tmp_path):
+    archive = build(tmp_path / "a", procs=2)
+    before = contents(archive)
+    docs = list(archive.catalog.get_many(archive.catalog.ids()).values())
+    archive.engine.add(docs, timeout=600)  # every document again: each replaces itself
+    after = contents(archive)
+    assert after["count"] == before["count"] == len(docs)
+    assert after["postings"] == before["postings"]
+    assert after["stored"] == before["stored"]
+    archive.close()
+
+
+def test_a_failing_process_leaves_the_index_as_it_was(tmp_path):
+    archive = Archive(tmp_path / "a")
+    load_peps(archive, limit=30)
+    engine = archive.engine
+    toc_before = engine.ix._read_toc()
+    entries = [engine.entry(d) for d in archive.catalog.get_many(archive.catalog.ids()).values()]
+    writer = ForkingWriter(engine.ix, procs=2, codec=FolioCodec())
+    for fields in entries:
+        writer.add_document(**fields)
+    writer.add_document(id="not-a-text", title=12345)  # Whoosh refuses a number for a text field
+    with pytest.raises(Unavailable) as failure:
+        writer.commit()
+    release_failed_writer(writer)
+    assert "not unicode" in failure.value.message
+    toc_after = engine.ix._read_toc()
+    assert toc_after.generation == toc_before.generation
+    assert [s.segment_id() for s in toc_after.segments] == [s.segment_id() for s in toc_before.segments]
+    # the lock is free again and the archive goes on working
+    archive.engine.bulk_procs = 2
+    load_peps(archive, limit=500)
+    assert archive.search(SearchRequest(q="python")).total > 0
+    archive.close()
+
+
+# -- text analysed through the memo -----------------------------------------------------------------
+
+WORDS = ("the", "a", "of", "and", "to", "Cuba's", "Cuba’s", "don't", "rock'n'roll", "résumé", "RESUME",
+         "Ångström", "naïve", "e\u0301clair", "Straße", "ﬁnance", "running", "runs", "ran", "x's", "s's",
+         "2020", "COVID-19", "under_score", "东京", "Москва", "it’s", "O’Brien", "USA", "i", "A",
+         "peace", "peaceful", "Peace", "mr", "Mr.", "well-known", "ʼokina", "`quoted`")
+
+
+def random_text(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(0, 40))]
+    seps = [rng.choice((" ", "  ", ", ", ". ", "\n", " — ", "'", "’ ")) for _ in words]
+    return "".join(w + s for w, s in zip(words, seps))
+
+
+def postings_of(field, value) -> list:
+    return sorted(field.index(value))
+
+
+@pytest.mark.parametrize("name", ["title", "text", "author", "publication", "original_publication"])
+def test_memo_text_indexes_what_whoosh_text_indexes(name):
+    ours, whoosh_text = build_schema()[name], build_schema(legacy=True)[name]
+    assert type(ours).__name__ == "MemoText" and type(whoosh_text).__name__ == "TEXT"
+    rng = random.Random(name)
+    texts = [random_text(rng) for _ in range(400)]
+    texts += ["", "   ", "the of and", "the cat", "x's", "The Peace of Westphalia's terms"]
+    texts += [line[:3000] for line in PEPS.read_text(encoding="utf-8").splitlines()[:60]]
+    for text in texts:
+        assert postings_of(ours, text) == postings_of(whoosh_text, text), text
+
+
+def test_memo_text_leaves_other_values_to_whoosh():
+    ours, whoosh_text = build_schema()["text"], build_schema(legacy=True)["text"]
+    tokens = ["already", "split", "words", "the"]
+    assert postings_of(ours, tokens) == postings_of(whoosh_text, tokens)
+    with pytest.raises(ValueError):
+        list(ours.index(12345))
