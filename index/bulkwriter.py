@@ -153,8 +153,12 @@ class ForkingWriter(SegmentWriter):
                     self.delete_document(docnum)
         new = (write_segments(self.storage, self.indexname, self._documents, self.procs, self.codec)
                if self._documents else [])
-        # from here on as Whoosh's own commit, with the new segments written by the processes
-        final = self._merge_segments(mergetype, optimize, merge) + new
-        self._close_segment()
-        self._commit_toc(final)
+        # from here on as Whoosh's own commit: segments a merge policy chose were read into this
+        # writer, and make its own segment; the processes' segments are added as they are
+        final = self._merge_segments(mergetype, optimize, merge)
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final + new)
         self._finish()

@@ -156,3 +156,45 @@ def test_memo_text_leaves_other_values_to_whoosh():
     assert postings_of(ours, tokens) == postings_of(whoosh_text, tokens)
     with pytest.raises(ValueError):
         list(ours.index(12345))
+
+
+def note(i: int) -> bytes:
+    return f"Harbour Note {i}\n\nBy Ann Bee\n\nThe harbour board met; marker zq{i}x was read out.\n".encode()
+
+
+def segment_sizes(archive) -> list[int]:
+    """Live documents per segment."""
+    return sorted(s.doc_count() for s in archive.engine.ix._read_toc().segments)
+
+
+def test_small_segments_merged_by_a_forked_commit_keep_their_documents(tmp_path):
+    archive = Archive(tmp_path / "a")
+    for i in range(3):
+        archive.add(note(i), f"n{i}.txt")  # a segment each: too few for the idle merge
+    archive.engine.delete([])
+    assert segment_sizes(archive) == [1, 1, 1]
+    archive.engine.bulk_procs = 2
+    added = load_peps(archive, limit=450)
+    sizes = segment_sizes(archive)
+    assert 1 not in sizes and sum(sizes) == added + 3  # the three merged into the committing writer
+    for i in range(3):
+        assert archive.search(SearchRequest(q=f"zq{i}x")).total == 1
+    assert archive.search(SearchRequest(q="harbour")).total == 3
+    archive.close()
+
+
+def test_a_bounded_merge_takes_the_smallest_segments_up_to_its_limit(tmp_path):
+    from functools import partial
+
+    from index.engine import merge_smallest
+
+    archive = Archive(tmp_path / "a")
+    for i in range(5):
+        archive.add(note(i) * (i + 1), f"n{i}.txt")
+    archive.engine.delete([])
+    assert segment_sizes(archive) == [1, 1, 1, 1, 1]
+    writer = archive.engine.ix.writer(codec=FolioCodec(), timeout=10)  # the idle merge may be looking
+    writer.commit(mergetype=partial(merge_smallest, limit=3))
+    assert segment_sizes(archive) == [1, 1, 3]
+    assert archive.search(SearchRequest(q="harbour")).total == 5
+    archive.close()
