@@ -15,6 +15,7 @@ from array import array
 
 from whoosh.writing import SegmentWriter
 
+from index.codec import FolioFieldWriter
 from index.errors import Unavailable
 
 
@@ -36,14 +37,15 @@ class TermPostings:
             self.values += value
         self.ends.append(len(self.values))
 
-    def postings(self):
-        """(docnum, weight, value) in document order."""
+    def columns(self) -> tuple[list, list, list]:
+        """Document numbers, weights and values, in document order."""
         docnums, weights, ends, values = self.docnums, self.weights, self.ends, bytes(self.values)
-        order = range(len(docnums))
+        starts = [0, *ends[:-1]]
+        split = [values[a:b] for a, b in zip(starts, ends)]
         if any(docnums[i] > docnums[i + 1] for i in range(len(docnums) - 1)):
-            order = sorted(order, key=docnums.__getitem__)
-        for i in order:
-            yield docnums[i], weights[i], values[ends[i - 1] if i else 0:ends[i]]
+            order = sorted(range(len(docnums)), key=docnums.__getitem__)
+            return [docnums[i] for i in order], [weights[i] for i in order], [split[i] for i in order]
+        return docnums.tolist(), weights.tolist(), split
 
 
 class MemoryPool:
@@ -63,11 +65,16 @@ class MemoryPool:
         found.add(docnum, weight, value)
 
     def iter_postings(self):
+        """Postings as Whoosh's pool gives them: (fieldname, term, docnum, weight, value) in order."""
+        for (fieldname, tbytes), postings in self.by_term():
+            for docnum, weight, value in zip(*postings.columns()):
+                yield fieldname, tbytes, docnum, weight, value
+
+    def by_term(self):
+        """((fieldname, term), postings) in order; each term is let go once given."""
         terms = self.terms
         for key in sorted(terms):
-            fieldname, tbytes = key
-            for docnum, weight, value in terms.pop(key).postings():
-                yield fieldname, tbytes, docnum, weight, value
+            yield key, terms.pop(key)
 
     def cleanup(self) -> None:
         self.terms = {}
@@ -83,6 +90,43 @@ class MemoryPoolWriter(SegmentWriter):
 
     def add_reader(self, reader):
         raise NotImplementedError("a memory pool writer only adds documents")
+
+    def _flush_segment(self):
+        """Each term's postings go to the codec at once, with the documents' field lengths read
+        once per field (Whoosh's way is a few Python calls per posting)."""
+        fieldwriter = self.fieldwriter
+        if not isinstance(fieldwriter, FolioFieldWriter):  # a segment in Whoosh's own format
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            current, field_lengths = None, None
+            for (fieldname, tbytes), postings in self.pool.by_term():
+                if fieldname != current:
+                    if current is not None:
+                        fieldwriter.finish_field()
+                    current, fieldobj = fieldname, self.schema[fieldname]
+                    fieldwriter.start_field(fieldname, fieldobj)
+                    field_lengths = _lengths_of(lengths, fieldname, self.docnum) if fieldobj.scorable else None
+                docnums, weights, values = postings.columns()
+                fieldwriter.start_term(tbytes)
+                fieldwriter.add_term_postings(docnums, weights, values,
+                                              [field_lengths[d] for d in docnums] if field_lengths else
+                                              [0] * len(docnums))
+                fieldwriter.finish_term()
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.close()
+        finally:
+            if lengths is not None:
+                lengths.close()
+
+
+def _lengths_of(lengths, fieldname: str, count: int) -> list | None:
+    """Every document's length in a field, as Whoosh's writer asks for them one posting at a time."""
+    if lengths is None:
+        return None
+    return [lengths.doc_field_length(d, fieldname) for d in range(count)]
 
 
 def _write_segment(storage, indexname: str, documents: list[dict], codec, sender) -> None:

@@ -59,6 +59,27 @@ class FolioPostingsWriter(W3PostingsWriter):
             return terminfo
         return super().finish_postings()
 
+    def add_postings_at_once(self, ids, weights, values, lengths) -> None:
+        """`add_posting` for a term's postings in document order, a block's worth at a time: the
+        same blocks and statistics without a Python call per posting (bulk indexing)."""
+        limit, start, count = self._blocklimit, 0, len(ids)
+        while start < count:
+            if len(self._ids) >= limit:
+                self._write_block()
+            end = min(count, start + limit - len(self._ids))
+            self._ids.extend(ids[start:end])
+            part = weights[start:end]
+            self._weights.extend(part)
+            self._maxweight = max(self._maxweight, max(part))
+            self._values.extend(v for v in values[start:end] if v)
+            present = [n for n in lengths[start:end] if n]
+            if present:
+                low = min(present)
+                if self._minlength is None or low < self._minlength:
+                    self._minlength = low
+                self._maxlength = max(self._maxlength, max(present))
+            start = end
+
     def _write_block(self, last=False):
         if not self._separate_values:
             return super()._write_block(last)
@@ -157,6 +178,10 @@ class RememberedLengths:
 class FolioFieldWriter(W3FieldWriter):
     def add_postings(self, schema, lengths, items):
         super().add_postings(schema, RememberedLengths(lengths) if lengths else lengths, items)
+
+    def add_term_postings(self, ids, weights, values, lengths) -> None:
+        """All postings of the current term at once (between `start_term` and `finish_term`)."""
+        self._postwriter.add_postings_at_once(ids, weights, values, lengths)
 
 
 class FolioCodec(W3Codec):

@@ -198,3 +198,37 @@ def test_a_bounded_merge_takes_the_smallest_segments_up_to_its_limit(tmp_path):
     assert segment_sizes(archive) == [1, 1, 3]
     assert archive.search(SearchRequest(q="harbour")).total == 5
     archive.close()
+
+
+def written_term(storage, codec, fieldobj, postings, at_once: bool) -> tuple[bytes, bytes]:
+    """The postings and term files of a one-term segment, its postings given one by one or at once."""
+    segment = codec.new_segment(storage, "MAIN")
+    writer = codec.field_writer(storage, segment)
+    writer.start_field("text", fieldobj)
+    writer.start_term(b"word")
+    if at_once:
+        writer.add_term_postings(*map(list, zip(*postings)))
+    else:
+        for posting in postings:
+            writer.add(*posting)
+    writer.finish_term()
+    writer.finish_field()
+    writer.close()
+    files = [f for f in storage.list() if f.startswith(segment.segment_id())]
+    return tuple(storage.open_file(f).read() for f in sorted(files))
+
+
+def test_postings_given_at_once_are_written_as_one_by_one(tmp_path):
+    archive = Archive(tmp_path / "a")
+    storage, codec = archive.engine.ix.storage, FolioCodec()
+    fieldobj = archive.engine.ix.schema["text"]
+    rng = random.Random(5)
+    for count in (1, 2, 511, 512, 513, 1024, 1500):  # inlined, one block, several blocks
+        for scored in (True, False):  # a field without lengths has 0 for every posting
+            docnums = sorted(rng.sample(range(5000), count))
+            values = [fieldobj.format.encode(sorted(rng.sample(range(900), rng.randint(1, 4)))) for _ in docnums]
+            postings = [(d, float(rng.choice((1, 1, 2, 3.5))), v, rng.choice((1, 7, 300, 4000)) if scored else 0)
+                        for d, v in zip(docnums, values)]
+            assert written_term(storage, codec, fieldobj, postings, True) == \
+                written_term(storage, codec, fieldobj, postings, False), (count, scored)
+    archive.close()
