@@ -54,14 +54,12 @@ class MemoryPool:
 
     def __init__(self):
         self.terms: dict[tuple[str, bytes], TermPostings] = {}
-        self.fieldnames: set[str] = set()
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, value = item
         found = self.terms.get((fieldname, tbytes))
         if found is None:
             found = self.terms[(fieldname, tbytes)] = TermPostings()
-            self.fieldnames.add(fieldname)
         found.add(docnum, weight, value)
 
     def iter_postings(self):

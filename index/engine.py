@@ -250,7 +250,8 @@ class Engine:
         self._generation += 1
 
     def _commit(self, batch: list[_Op]) -> None:
-        writer = self._open_writer(batch)
+        bulk = sum(len(op.docs) for op in batch) >= BULK_PROCS_MIN_DOCS
+        writer = self._open_writer(bulk)
         try:
             for op in batch:
                 if op.kind == "add":
@@ -263,33 +264,31 @@ class Engine:
             writer.cancel()
             raise
         try:
-            writer.commit(**self._merge_options(writer, batch))
+            writer.commit(**self._merge_options(writer, bulk))
         except BaseException:
             release_failed_writer(writer)
             raise
         self._generation += 1
 
     @staticmethod
-    def _merge_options(writer, batch: list[_Op]) -> dict:
+    def _merge_options(writer, bulk: bool) -> dict:
         """What a commit merges. Whoosh's own policy merges every segment up to a point on a
         Fibonacci rule: with the segments of 25,000 documents a bulk ingest writes, that point comes
         at the 26th, a merge of 650,000 documents inside one commit. Here a commit merges only the
         smallest segments, and a bounded number of documents: small segments when a large batch
         comes in, and once there are `MAX_UNMERGED_SEGMENTS` segments, up to `MAX_MERGE_DOCS`
         documents (large batches) or `UPLOAD_MERGE_DOCS` (uploads, which wait for it)."""
-        bulk = sum(len(op.docs) for op in batch) >= BULK_PROCS_MIN_DOCS
         if len(writer.segments) < MAX_UNMERGED_SEGMENTS:
             return {"mergetype": merge_smallest} if bulk else {"merge": False}
         limit = MAX_MERGE_DOCS if bulk else UPLOAD_MERGE_DOCS
         return {"mergetype": functools.partial(merge_smallest, limit=limit)}
 
-    def _open_writer(self, batch: list[_Op]):
+    def _open_writer(self, bulk: bool):
         """Analysis is most of indexing: large batches are split across processes when allowed,
         each writing its own segment (about twice the documents per second on two cores). Indexes
         with separate spelling fields (built before corrections came from the stemmed terms) use
         Whoosh's own writer for this; others the cheaper `ForkingWriter`."""
-        docs = sum(len(op.docs) for op in batch)
-        if self.bulk_procs < 2 or docs < BULK_PROCS_MIN_DOCS:
+        if self.bulk_procs < 2 or not bulk:
             return self.ix.writer(timeout=30.0, codec=self.codec)
         schema = self.ix.schema
         if any(schema[name].separate_spelling() for name in schema.names()):

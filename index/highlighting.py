@@ -24,6 +24,7 @@ import numpy as np
 from whoosh import highlight
 
 from index.schema import TOKEN_PATTERN, fold
+from index.wordterms import DROPPED, WordTerms
 
 #: distinct words remembered per field before the memo starts over
 MEMO_SIZE = 200_000
@@ -56,30 +57,26 @@ class MemoTokens:
     def __init__(self, analyzer, pattern: str = TOKEN_PATTERN, size: int = MEMO_SIZE):
         self.analyzer = analyzer
         self._splitter = re.compile(f"({pattern})", re.UNICODE)
-        self.size = size
         self.heads_size = min(size, HEADS_SIZE)
-        #: word -> its term, or DROPPED when the analyzer drops it
-        self.memo: dict[str, str] = {}
+        #: word -> its term, or DROPPED when the analyzer drops it (stop words are kept, as shown)
+        self.words = WordTerms(analyzer, size, mode="query", removestops=False)
         #: word -> the first two letters its term starts with, for every word met (see `_can_match`)
         self._heads_of: dict[str, str] = {}
-        self._clears = 0  # times the memo was emptied on reaching its size
+        self._heads_clears = 0
         self._lock = threading.Lock()
+
+    @property
+    def memo(self) -> dict[str, str]:
+        return self.words.memo
+
+    @property
+    def _clears(self) -> int:
+        """Times the memo or the first letters were emptied on reaching their size."""
+        return self.words.clears + self._heads_clears
 
     def term(self, word: str) -> str | None:
         """The term a word is indexed as, or None when the analyzer drops it."""
-        return self._analysed(word) or None
-
-    def _analysed(self, word: str) -> str:
-        found = self.memo.get(word)
-        if found is None:
-            terms = [t.text for t in self.analyzer(word, mode="query", removestops=False)]
-            found = terms[0] if terms else DROPPED
-            with self._lock:
-                if len(self.memo) >= self.size:
-                    self.memo.clear()
-                    self._clears += 1
-                self.memo[word] = found
-        return found
+        return self.words.term_of(word) or None
 
     def _candidates(self, words_in: list[str], words: frozenset[str]) -> None:
         """Analyse the words of a text that can be one of ``words`` and are not in the memo yet.
@@ -93,15 +90,14 @@ class MemoTokens:
             with self._lock:
                 if len(heads_of) + len(found) > self.heads_size:
                     heads_of.clear()
-                    self._clears += 1
+                    self._heads_clears += 1
                 heads_of.update(found)
         wanted = _heads(words)
         if all(len(h) == 2 for h in wanted):
             candidates = set(compress(words_in, map(wanted.__contains__, map(heads_of.get, words_in))))
         else:  # a one-letter word: every word starting with that letter can match
             candidates = {w for w in set(words_in) if _can_match(w, wanted)}
-        for word in candidates.difference(self.memo):
-            self._analysed(word)
+        self.words.fill(candidates)
 
     def tokens(self, text: str, words: frozenset[str], limit: int | None = None) -> "Tokens":
         """The tokens the analyzer keeps (with ``limit``: up to and including the first that ends
@@ -128,7 +124,7 @@ class MemoTokens:
         terms = list(map(memo.get, words_in))
         if self._clears != clears:  # the memo was emptied meanwhile: one word at a time
             heads = _heads(words)
-            terms = [self._analysed(w) if _can_match(w, heads) else memo.get(w) for w in words_in]
+            terms = [self.words.term_of(w) if _can_match(w, heads) else memo.get(w) for w in words_in]
         offsets = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
         starts, ends = offsets[0:-1:2], offsets[1::2]
         if DROPPED in terms:  # words the analyzer drops are not tokens at all
@@ -155,8 +151,6 @@ class MemoTokens:
 
 #: one string object for each pair of first letters met
 _SHARED_HEADS: dict[str, str] = {}
-#: the memo's mark for a word the analyzer drops
-DROPPED = ""
 #: text read past a limit, to find the first token that ends past it
 _LIMIT_SLACK = 2000
 

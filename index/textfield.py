@@ -14,42 +14,24 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from whoosh import fields
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer, StemFilter, StopFilter
 from whoosh.formats import Positions
 
+from index.wordterms import WordTerms
+
 #: distinct words remembered per kind of analyzer before the memo starts over
 MEMO_SIZE = 300_000
-DROPPED = ""
 
 
 @dataclass
 class _Plan:
     """How to index with one recognised analyzer."""
-    analyzer: CompositeAnalyzer
     findall: object
     renumber: bool
-    memo: dict = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def terms(self, words: list[str]) -> list[str]:
-        """Each word's term, or DROPPED where the analyzer drops it."""
-        memo = self.memo
-        new = set(words).difference(memo)
-        if new:
-            found = {w: self._analysed(w) for w in new}
-            with self.lock:
-                if len(memo) + len(found) > MEMO_SIZE:
-                    memo.clear()
-                memo.update(found)
-        get = memo.get
-        return [t if t is not None else self._analysed(w) for w, t in zip(words, map(get, words))]
-
-    def _analysed(self, word: str) -> str:
-        terms = [t.text for t in self.analyzer(word, mode="index")]
-        return terms[0] if terms else DROPPED
+    words: WordTerms
 
 
 #: one memo per kind of analyzer, shared by the fields (and field objects) that use it
@@ -82,7 +64,8 @@ def plan_for(analyzer) -> _Plan | None:
         plan = _PLANS.get(key)
         if plan is None:
             renumber = any(type(f) is StopFilter for f in filters)
-            plan = _PLANS[key] = _Plan(analyzer, tokenizer.expression.findall, renumber)
+            plan = _PLANS[key] = _Plan(tokenizer.expression.findall, renumber,
+                                       WordTerms(analyzer, MEMO_SIZE, mode="index"))
     return plan
 
 
@@ -109,7 +92,7 @@ class MemoText(fields.TEXT):
         return self._index_words(plan, value)
 
     def _index_words(self, plan: _Plan, value: str):
-        terms = plan.terms(plan.findall(value))
+        terms = plan.words.terms(plan.findall(value))
         positions: defaultdict[str, list[int]] = defaultdict(list)
         if plan.renumber:
             # Whoosh's stop filter keeps the first kept word's position and numbers the rest on from it

@@ -16,6 +16,7 @@ from index.errors import Unavailable
 from index.schema import build_schema
 from index.search import SearchRequest
 from tests.conftest import PEPS, load_peps
+from tests.index.test_segments import note
 
 QUERIES = ("python", '"standard library"', "author:guido", "title:unicode", "published:2001..2005",
            '"python enhancement proposal"', "python -library")
@@ -156,10 +157,6 @@ def test_memo_text_leaves_other_values_to_whoosh():
     assert postings_of(ours, tokens) == postings_of(whoosh_text, tokens)
     with pytest.raises(ValueError):
         list(ours.index(12345))
-
-
-def note(i: int) -> bytes:
-    return f"Harbour Note {i}\n\nBy Ann Bee\n\nThe harbour board met; marker zq{i}x was read out.\n".encode()
 
 
 def segment_sizes(archive) -> list[int]:

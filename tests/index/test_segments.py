@@ -7,6 +7,7 @@ from index.search import SearchRequest
 
 
 def note(i: int) -> bytes:
+    """A short article with a word of its own, ``zq{i}x``."""
     return f"Harbour Note {i}\n\nBy Ann Bee\n\nThe harbour board met; marker zq{i}x was read out.\n".encode()
 
 

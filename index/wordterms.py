@@ -1,0 +1,47 @@
+"""Each distinct word's term under an analyzer, worked out once and remembered.
+
+Valid for analyzers whose filters act on one token at a time (ours: fold, stop, stem): a word then
+always becomes the same term, whatever surrounds it. Highlighting and indexing each keep one.
+"""
+
+from __future__ import annotations
+
+import threading
+
+#: the memo's mark for a word the analyzer drops
+DROPPED = ""
+
+
+class WordTerms:
+    """word -> its term, or DROPPED; at most ``size`` words, then the memo starts over (``clears``
+    counts how often). ``options`` are passed to the analyzer (its mode, whether stops are kept)."""
+
+    def __init__(self, analyzer, size: int, **options):
+        self.analyzer = analyzer
+        self.size = size
+        self.options = options
+        self.memo: dict[str, str] = {}
+        self.clears = 0
+        self._lock = threading.Lock()
+
+    def term_of(self, word: str) -> str:
+        found = self.memo.get(word)
+        if found is None:
+            terms = [t.text for t in self.analyzer(word, **self.options)]
+            found = terms[0] if terms else DROPPED
+            with self._lock:
+                if len(self.memo) >= self.size:
+                    self.memo.clear()
+                    self.clears += 1
+                self.memo[word] = found
+        return found
+
+    def fill(self, words) -> None:
+        """Work out the terms of those of ``words`` the memo lacks."""
+        for word in set(words).difference(self.memo):
+            self.term_of(word)
+
+    def terms(self, words: list[str]) -> list[str]:
+        """Each word's term (DROPPED where the analyzer drops it), in order."""
+        self.fill(words)
+        return [t if t is not None else self.term_of(w) for w, t in zip(words, map(self.memo.get, words))]
