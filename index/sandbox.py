@@ -94,6 +94,13 @@ def serve(socket_path: str) -> None:
         return  # the process that started us is already gone
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())  # nobody reads the pipe any more
+    try:
+        _accept_until_orphaned(listener)
+    finally:
+        remove_socket_folder(socket_path)
+
+
+def _accept_until_orphaned(listener: socket.socket) -> None:
     while True:
         readable, _, _ = select.select([listener, sys.stdin], [], [])
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1):
@@ -105,8 +112,17 @@ def serve(socket_path: str) -> None:
                 try:
                     _handle(conn)
                 finally:
-                    os._exit(0)
+                    os._exit(0)  # a child never runs the helper's clean-up
             conn.close()
+
+
+def remove_socket_folder(socket_path: str) -> None:
+    """Remove the socket and its private folder (left alone if something else was put in it)."""
+    for remove, path in ((os.unlink, socket_path), (os.rmdir, os.path.dirname(socket_path))):
+        try:
+            remove(path)
+        except OSError:
+            pass
 
 
 def _warm_up() -> None:
@@ -165,6 +181,8 @@ class _Helper:
             return self.socket_path
 
     def _start(self) -> None:
+        if self.socket_path is not None:
+            remove_socket_folder(self.socket_path)  # the helper before this one died without clean-up
         folder = tempfile.mkdtemp(prefix="folio-parse-")
         self.socket_path = os.path.join(folder, "s")
         env = dict(os.environ)
@@ -187,7 +205,10 @@ class _Helper:
                     self.proc.wait(timeout=5)
                 except subprocess.TimeoutExpired:
                     pass
+            if self.socket_path is not None:
+                remove_socket_folder(self.socket_path)  # a killed helper cannot clean up after itself
             self.proc = None
+            self.socket_path = None
 
 
 _helper = _Helper()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from index import sandbox
 from index.archive import Archive
 from index.errors import FolioError
 from index.sandbox import ParseLimits, extract_isolated
 
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = b"Harbour Pilots\n\nBy Ann Bee\n\nThe pilots came back after the storm, the harbour master said."
 
 
@@ -48,3 +55,29 @@ def test_archive_add_parses_in_the_child_and_stores_nothing_on_failure(tmp_path)
         with pytest.raises(FolioError):
             archive.add(big_article(), "long.txt")
         assert archive.count() == 0 and list(archive.blobs.all_digests()) == []
+
+
+def start_helper_process(socket_path):
+    proc = subprocess.Popen([sys.executable, "-m", "index.sandbox", str(socket_path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout.readline().strip() == b"ready"
+    return proc
+
+
+def test_the_helper_removes_its_socket_folder_when_its_starter_goes_away(tmp_path):
+    folder = tmp_path / "folio-parse-x"
+    folder.mkdir()
+    proc = start_helper_process(folder / "s")
+    assert (folder / "s").exists()
+    proc.stdin.close()  # what happens when the process that started it exits
+    assert proc.wait(timeout=30) == 0
+    assert not folder.exists()
+
+
+def test_stopping_the_helper_removes_its_socket_folder():
+    sandbox.start_helper()
+    folder = os.path.dirname(sandbox._helper.socket_path)
+    assert os.path.exists(folder)
+    sandbox.stop_helper()
+    assert not os.path.exists(folder)
+    assert extract_isolated(ARTICLE, "a.txt").title == "Harbour Pilots"  # started again on next use
