@@ -78,15 +78,19 @@ def read_corpus(path: Path) -> tuple[int, int, list[dict]]:
     return count, text_bytes, sample
 
 
-def folio_ingest(data: Path, corpus: Path) -> float:
-    """``folio ingest corpus.jsonl`` in its own process, as a person would run it; seconds taken."""
+def folio_ingest(data: Path, corpus: Path) -> tuple[float, float]:
+    """``folio ingest corpus.jsonl`` in its own process, as a person would run it: seconds taken, and
+    the peak resident size in MB of the largest process it ran (itself or one of its workers)."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "service.cli", "--data", str(data), "ingest", str(corpus)],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "--data", str(data), "ingest", str(corpus)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise RuntimeError("folio ingest failed: " + proc.stderr.decode("utf-8", "replace")[-2000:])
-    return elapsed
+        raise RuntimeError("folio ingest failed: " + stderr.decode("utf-8", "replace")[-2000:])
+    return elapsed, usage.ru_maxrss / 1024
 
 
 COLD_START = """
@@ -227,8 +231,9 @@ def run(args) -> dict:
         if reuse:
             report["ingest"] = {"seconds": None, "docs_per_s": None, "reused": True}
         else:
-            seconds = folio_ingest(data, corpus)
-            report["ingest"] = {"seconds": round(seconds, 2), "docs_per_s": round(count / seconds, 1)}
+            seconds, peak_mb = folio_ingest(data, corpus)
+            report["ingest"] = {"seconds": round(seconds, 2), "docs_per_s": round(count / seconds, 1),
+                                "peak_resident_mb": round(peak_mb, 1)}
         say(f"corpus {count} docs, {report['text_mb']} MB; folio ingest {report['ingest']}")
         report["sizes"] = {
             "index_mb": round(dir_bytes(data / "index") / 1e6, 2),
@@ -285,6 +290,8 @@ def print_report(r: dict) -> None:
     p(f"  corpus built in {r['corpus_build_s']} s; work dir {r['workdir']}")
     p(f"ingest (folio ingest corpus.jsonl): {r['ingest']['seconds']} s = {r['ingest']['docs_per_s']} docs/s"
       f"   | FTS5: {r['fts5']['ingest_docs_per_s']} docs/s")
+    if r["ingest"].get("peak_resident_mb") is not None:
+        p(f"  ingest memory: largest process peaked at {r['ingest']['peak_resident_mb']} MB resident")
     z = r["sizes"]
     p(f"sizes: index {z['index_mb']} MB ({z['index_to_text']}x text), catalog {z['catalog_mb']} MB, "
       f"originals {z['originals_mb']} MB | FTS5 db {round(r['fts5']['size_bytes'] / 1e6, 2)} MB")

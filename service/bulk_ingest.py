@@ -13,7 +13,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from index.document import content_sha256, document_id
 from index.errors import FolioError
@@ -36,9 +36,9 @@ class IngestReport:
     failures: list[str] = field(default_factory=list)
 
     def summary(self, seconds: float) -> str:
-        rate = self.files / seconds if seconds > 0 else 0.0
-        return (f"{self.files} file(s) in {seconds:.1f}s ({rate:.1f}/s): {self.added} added, "
-                f"{self.unchanged} unchanged, {len(self.failures)} failed")
+        rate = (self.added + self.unchanged) / seconds if seconds > 0 else 0.0
+        return (f"{self.files} file(s) in {seconds:.1f}s: {self.added} added, "
+                f"{self.unchanged} unchanged, {len(self.failures)} failed ({rate:.0f} documents/s)")
 
 
 def iter_files(paths: list[str]) -> Iterator[Path]:
@@ -75,7 +75,7 @@ class Ingester:
                 self.report.unchanged += 1
                 return
             failures_before = len(self.report.failures)
-            ids = self._ingest_bytes(path, path.read_bytes())
+            ids = self._ingest_path(path)
             if len(self.report.failures) == failures_before:
                 self._remember(path, {**fingerprint, "ids": ids})
         except FolioError as exc:
@@ -87,11 +87,13 @@ class Ingester:
 
     # -- by kind --------------------------------------------------------------------------------
 
-    def _ingest_bytes(self, path: Path, data: bytes) -> list[str]:
+    def _ingest_path(self, path: Path) -> list[str]:
         from index.ingest import is_archive
 
         if path.suffix.lower() in JSONL_SUFFIXES:
-            return self._ingest_jsonl(path, data)
+            with path.open("rb") as stream:  # read as it goes: such a file can be larger than memory
+                return self._ingest_jsonl(path, stream)
+        data = path.read_bytes()
         if is_archive(data, path.name):
             return self._ingest_zip(path, data)
         return [self._add_one(data, path.name)]
@@ -126,12 +128,12 @@ class Ingester:
                                     for message in failures)
         return ids
 
-    def _ingest_jsonl(self, path: Path, data: bytes) -> list[str]:
+    def _ingest_jsonl(self, path: Path, stream: BinaryIO) -> list[str]:
         from index.ingest.jsonl import read_records
 
         ids: list[str] = []
         batch = []
-        for line, doc, problem in read_records(data, str(path), self.readers):
+        for line, doc, problem in read_records(stream, str(path), self.readers):
             if doc is None:
                 self.report.failures.append(problem)
             else:

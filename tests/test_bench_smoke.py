@@ -10,7 +10,7 @@ def test_tiny_benchmark_run_reports_every_measure(tmp_path, capsys):
     report = main(["--n", "60", "--per-class", "2", "--http-seconds", "1", "--uploads", "2",
                    "--clients", "2", "--workdir", str(tmp_path)])
     assert report["documents"] == 60
-    assert report["ingest"]["docs_per_s"] > 0
+    assert report["ingest"]["docs_per_s"] > 0 and report["ingest"]["peak_resident_mb"] > 0
     assert report["sizes"]["index_mb"] > 0
     for engine in ("search", "fts5"):
         first = report[engine]["first"]

@@ -13,7 +13,8 @@ import multiprocessing
 import re
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Iterator
+from itertools import chain, islice
+from typing import Any, Iterable, Iterator
 
 from index.document import Document
 from index.edits import clean_string
@@ -119,8 +120,14 @@ def record_to_document(record: dict[str, Any]) -> Document:
     )
 
 
-def iter_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(data.splitlines(), start=1):
+def iter_lines(source: bytes | Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) for each non-blank line of a file's bytes, or of a file opened in binary
+    mode, read as a stream. Both number lines alike: ``\\n``, ``\\r\\n`` and a lone ``\\r`` each end one."""
+    if isinstance(source, (bytes, bytearray)):
+        pieces = iter(source.splitlines())
+    else:
+        pieces = (piece for raw in source for piece in raw.splitlines())
+    for number, line in enumerate(pieces, start=1):
         if line.strip():
             yield number, line.strip()
 
@@ -150,17 +157,20 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str) -> list[tuple[Docu
     return out
 
 
-def read_records(data: bytes, filename: str, workers: int = 1
+def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1
                  ) -> Iterator[tuple[bytes, Document | None, str | None]]:
     """(line, record, problem) for each line in file order: a record, or the message saying why the
-    line cannot be read. With ``workers`` > 1 a long file is read by that many processes, a few
-    chunks ahead of what the caller has taken (so memory stays bounded)."""
-    lines = list(iter_lines(data))
-    if workers < 2 or len(lines) < PARALLEL_LINES:
-        for (number, line), (doc, problem) in zip(lines, read_lines(lines, filename)):
-            yield line, doc, problem
+    line cannot be read. ``source`` is a file's bytes or the file itself, opened in binary mode and
+    read as it goes. With ``workers`` > 1 a long file is read by that many processes, a few chunks
+    ahead of what the caller has taken, so memory stays bounded either way."""
+    lines = iter_lines(source)
+    head = list(islice(lines, PARALLEL_LINES))
+    chunks = _chunks(chain(head, lines), CHUNK_LINES)
+    if workers < 2 or len(head) < PARALLEL_LINES:
+        for chunk in chunks:
+            for (number, line), (doc, problem) in zip(chunk, read_lines(chunk, filename)):
+                yield line, doc, problem
         return
-    chunks = iter([lines[i:i + CHUNK_LINES] for i in range(0, len(lines), CHUNK_LINES)])
     # a fork server, not a fork of this process, whose other threads may hold locks
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
@@ -180,3 +190,8 @@ def read_records(data: bytes, filename: str, workers: int = 1
                 yield line, doc, problem
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(items, size)):
+        yield chunk

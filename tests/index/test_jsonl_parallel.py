@@ -38,3 +38,22 @@ def test_processes_read_what_one_process_reads():
     problems = [problem for _, doc, problem in alone if doc is None]
     assert any("line 6: not valid JSON" in p for p in problems)
     assert any("line 8: The record has no text" in p for p in problems)
+
+
+def test_a_file_read_as_a_stream_gives_what_its_bytes_give(tmp_path):
+    data = long_file().replace(b"\n", b"\r\n", 50).replace(b"\n", b"\r", 3)  # old and Windows endings too
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(data)
+    from_bytes = comparable(read_records(data, "long.jsonl", workers=1))
+    for workers in (1, 2):
+        with path.open("rb") as stream:
+            assert comparable(read_records(stream, "long.jsonl", workers=workers)) == from_bytes
+
+
+def test_a_short_stream_is_read_in_this_process(tmp_path):
+    path = tmp_path / "short.jsonl"
+    path.write_bytes(b'{"title": "One", "text": "A short text about harbours."}\n\n{"title": \n')
+    with path.open("rb") as stream:
+        found = list(read_records(stream, "short.jsonl", workers=2))
+    assert [doc.title if doc else None for _, doc, _ in found] == ["One", None]
+    assert "line 3: not valid JSON" in found[1][2]

@@ -41,7 +41,7 @@ def test_folder_ingest_then_rerun_skips_unchanged(tmp_path):
     assert "bundle.zip: articles/broken.txt looks like a binary file" in err
     assert "ignored.txt" not in err
     assert "4/4 files" in err and "files/s" in err and "ETA" in err  # the progress line
-    assert "folio: 4 file(s) in" in err and "5 added" in err and "2 failed" in err
+    assert "folio: 4 file(s) in" in err and "5 added" in err and "2 failed" in err and "documents/s" in err
     assert "Traceback" not in err
     # failures come after the progress, at the end
     assert err.index("4/4 files") < err.index("folio: failed:")
