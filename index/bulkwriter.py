@@ -13,9 +13,10 @@ from __future__ import annotations
 import multiprocessing
 from array import array
 
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from index.codec import FolioFieldWriter
+from index.codec import FolioFieldWriter, term_blocks
 from index.errors import Unavailable
 
 
@@ -36,6 +37,15 @@ class TermPostings:
         if value:
             self.values += value
         self.ends.append(len(self.values))
+
+    def extend(self, docnums, weights, values) -> None:
+        self.docnums.extend(iter(docnums))  # an array of another type is taken item by item
+        self.weights.extend(iter(weights))
+        ends, joined = self.ends, self.values
+        for value in values:
+            if value:
+                joined += value
+            ends.append(len(joined))
 
     def columns(self) -> tuple[list, list, list]:
         """Document numbers, weights and values, in document order."""
@@ -79,15 +89,36 @@ class MemoryPool:
 
 
 class MemoryPoolWriter(SegmentWriter):
-    """A segment writer for documents only (no merging of other segments into it)."""
+    """A segment writer whose postings are kept in memory. Documents and segments' readers come in
+    the order of the document numbers they get, so each term's postings arrive in document order."""
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
         self.pool.cleanup()
         self.pool = MemoryPool()
 
-    def add_reader(self, reader):
-        raise NotImplementedError("a memory pool writer only adds documents")
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """A merged segment's postings, a block at a time (Whoosh's way is a generator step and a
+        pool call per posting). ``docmap`` maps the reader's live documents when it has deletions."""
+        schema, terms = self.schema, self.pool.terms
+        for fieldname, tbytes in reader.all_terms():
+            if fieldname not in schema:
+                continue
+            found = None
+            for ids, weights, values in term_blocks(reader.postings(fieldname, tbytes)):
+                if docmap is not None:
+                    live = [i for i, docnum in enumerate(ids) if docnum in docmap]
+                    ids = [docmap[ids[i]] for i in live]
+                    weights, values = [weights[i] for i in live], [values[i] for i in live]
+                else:
+                    ids = [startdoc + docnum for docnum in ids]
+                if not ids:
+                    continue
+                if found is None:
+                    found = terms.get((fieldname, tbytes))
+                    if found is None:
+                        found = terms[(fieldname, tbytes)] = TermPostings()
+                found.extend(ids, weights, values)
 
     def _flush_segment(self):
         """Each term's postings go to the codec at once, with the documents' field lengths read
@@ -127,10 +158,17 @@ def _lengths_of(lengths, fieldname: str, count: int) -> list | None:
     return [lengths.doc_field_length(d, fieldname) for d in range(count)]
 
 
-def _write_segment(storage, indexname: str, documents: list[dict], codec, sender) -> None:
-    """In a forked process: one segment of ``documents``, sent back to the parent."""
+def _write_segment(storage, indexname: str, codec, sender, documents=(), merging=()) -> None:
+    """In a forked process: one segment of the segments ``merging`` and of ``documents``, sent back
+    to the parent."""
     try:
         writer = MemoryPoolWriter(storage.open_index(indexname), _lk=False, codec=codec)
+        for segment in merging:
+            reader = SegmentReader(storage, writer.schema, segment)
+            try:
+                writer.add_reader(reader)
+            finally:
+                reader.close()
         for fields in documents:
             writer.add_document(**fields)
         sender.send(("segment", writer._finalize_segment()))
@@ -140,15 +178,21 @@ def _write_segment(storage, indexname: str, documents: list[dict], codec, sender
         sender.close()
 
 
-def write_segments(storage, indexname: str, documents: list[dict], procs: int, codec) -> list:
-    """Index ``documents`` in ``procs`` forked processes, one new segment each (not yet committed)."""
+def write_segments(storage, indexname: str, documents: list[dict], procs: int, codec,
+                   merging: list | None = None) -> list:
+    """New segments, not yet committed: ``documents`` indexed in ``procs`` forked processes, one
+    segment each, and, when given, the segments ``merging`` merged into one by one more process
+    (first in the list). The segments to merge carry any deletions made in this process."""
     context = multiprocessing.get_context("fork")
-    share = -(-len(documents) // procs)
+    jobs = [{"merging": merging}] if merging else []
+    if documents:
+        share = -(-len(documents) // procs)
+        jobs += [{"documents": documents[start:start + share]} for start in range(0, len(documents), share)]
     workers = []
-    for start in range(0, len(documents), share):
+    for job in jobs:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(target=_write_segment, daemon=True,
-                                  args=(storage, indexname, documents[start:start + share], codec, sender))
+                                  args=(storage, indexname, codec, sender), kwargs=job)
         process.start()
         sender.close()
         workers.append((process, receiver))
@@ -177,6 +221,7 @@ class ForkingWriter(SegmentWriter):
         self.procs = procs
         self._documents: list[dict] = []
         self._replacing: list[tuple[str, object]] = []
+        self._merging: list = []
 
     def add_document(self, **fields):
         self._check_state()
@@ -187,20 +232,23 @@ class ForkingWriter(SegmentWriter):
         self._replacing += [(name, fields[name]) for name in self._unique_fields(fields)]
         self._documents.append(fields)
 
+    def add_reader(self, reader):
+        """A merge policy's choice: the reader's segment is merged at commit, by a process of its
+        own, alongside those indexing the documents (Whoosh merges in the committing process,
+        sorting the postings externally: minutes for 50,000 documents)."""
+        self._check_state()
+        self._merging.append(reader.segment())
+
     def commit(self, mergetype=None, optimize=None, merge=None):
         self._check_state()
         if self._replacing:
             with self.searcher() as searcher:
                 for docnum in searcher._find_unique(self._replacing):
                     self.delete_document(docnum)
-        new = (write_segments(self.storage, self.indexname, self._documents, self.procs, self.codec)
-               if self._documents else [])
-        # from here on as Whoosh's own commit: segments a merge policy chose were read into this
-        # writer, and make its own segment; the processes' segments are added as they are
-        final = self._merge_segments(mergetype, optimize, merge)
-        if self._added:
-            final.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._commit_toc(final + new)
+        kept = self._merge_segments(mergetype, optimize, merge)  # fills self._merging
+        new = (write_segments(self.storage, self.indexname, self._documents, self.procs, self.codec,
+                              merging=self._merging)
+               if self._documents or self._merging else [])
+        self._close_segment()  # this writer's own segment stays empty
+        self._commit_toc(kept + new)
         self._finish()

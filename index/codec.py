@@ -26,8 +26,10 @@ from pickle import dumps, loads
 
 import numpy as np
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PerDocReader,
+                                  W3PostingsWriter)
 from whoosh.matching import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE, pack_int, unpack_int
 from whoosh.util.numeric import length_to_byte
 
@@ -157,6 +159,56 @@ class SeparateValuesMatcher(W3LeafMatcher):
         self._values = tuple(self.values_at(range(self._blocklength)))
 
 
+    def remaining_blocks(self):
+        """(ids, weights, values) of the rest of each block, a block at a time (what a merge of
+        segments copies), instead of a few calls per posting."""
+        while self.is_active():
+            if self._ids is None:
+                self._read_ids()
+            if self._weights is None:
+                self._read_weights()
+            if self._values is None:
+                self._read_values()
+            i = self._i
+            yield self._ids[i:], self._weights[i:], self._values[i:]
+            self._next_block()
+
+
+def term_blocks(matcher):
+    """A segment's postings of one term as blocks of (ids, weights, values), deleted documents
+    included: Whoosh's filter for them is looked through (the caller's map of documents drops them)."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if isinstance(matcher, SeparateValuesMatcher):
+        yield from matcher.remaining_blocks()
+        return
+    ids, weights, values = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
+    if ids:
+        yield ids, weights, values
+
+
+class FolioPerDocReader(W3PerDocReader):
+    """Whoosh's per-document reader, remembering which columns the segment has. Whoosh asks the
+    file system each time for a column that is not there, so reading the length of a field without
+    lengths (a merge reads every document's length in every field) was a system call each time. A
+    written segment's files do not change."""
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        self._has_column: dict[str, bool] = {}
+
+    def has_column(self, fieldname):
+        found = self._has_column.get(fieldname)
+        if found is None:
+            found = self._has_column[fieldname] = super().has_column(fieldname)
+        return found
+
+
 class RememberedLengths:
     """A segment's field lengths, each (field, document) read from its column once. Writing postings
     asks for the length of the document of every posting, each time a read of the column file."""
@@ -190,6 +242,9 @@ class FolioCodec(W3Codec):
 
     def field_writer(self, storage, segment):
         return FolioFieldWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return FolioPerDocReader(storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return FolioPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,

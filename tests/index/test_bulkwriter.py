@@ -173,7 +173,7 @@ def test_small_segments_merged_by_a_forked_commit_keep_their_documents(tmp_path)
     archive.engine.bulk_procs = 2
     added = load_peps(archive, limit=450)
     sizes = segment_sizes(archive)
-    assert 1 not in sizes and sum(sizes) == added + 3  # the three merged into the committing writer
+    assert 1 not in sizes and sum(sizes) == added + 3  # the three merged into one segment
     for i in range(3):
         assert archive.search(SearchRequest(q=f"zq{i}x")).total == 1
     assert archive.search(SearchRequest(q="harbour")).total == 3
@@ -229,3 +229,38 @@ def test_postings_given_at_once_are_written_as_one_by_one(tmp_path):
             assert written_term(storage, codec, fieldobj, postings, True) == \
                 written_term(storage, codec, fieldobj, postings, False), (count, scored)
     archive.close()
+
+
+def several_segments(root) -> Archive:
+    """An archive of PEPs and notes in five segments, two of them missing a deleted document (the
+    PEPs' terms have postings in blocks, the notes' are kept with their terms)."""
+    archive = Archive(root)
+    archive.engine.bulk_procs = 1
+    load_peps(archive, limit=120)
+    first = set(archive.catalog.ids())
+    load_peps(archive, limit=240)
+    notes = [archive.add(note(i) * (i + 2), f"n{i}.txt")[0].id for i in range(3)]
+    archive.delete(sorted(set(archive.catalog.ids()) - first - set(notes))[7])
+    archive.delete(notes[1])
+    archive.engine.delete([])
+    return archive
+
+
+def test_a_forked_commit_merges_segments_as_whoosh_merges_them(tmp_path):
+    from functools import partial
+
+    from index.engine import merge_smallest
+
+    theirs, ours = several_segments(tmp_path / "whoosh"), several_segments(tmp_path / "forked")
+    assert len(segment_sizes(ours)) >= 5 and segment_sizes(ours) == segment_sizes(theirs)
+    policy = partial(merge_smallest, limit=10_000)
+    theirs.engine.ix.writer(codec=FolioCodec(), timeout=10).commit(mergetype=policy)
+    ForkingWriter(ours.engine.ix, procs=2, codec=FolioCodec(), timeout=10).commit(mergetype=policy)
+    assert len(segment_sizes(ours)) == 1 and segment_sizes(ours) == segment_sizes(theirs)
+    mine, whooshs = contents(ours), contents(theirs)
+    assert mine["postings"] == whooshs["postings"]
+    for part in ("count", "lengths", "stored", "columns"):
+        assert mine[part] == whooshs[part], part
+    assert answers(ours) == answers(theirs) and all(answers(ours))
+    theirs.close()
+    ours.close()
