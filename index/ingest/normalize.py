@@ -11,6 +11,7 @@ import codecs
 import re
 import unicodedata
 from datetime import date
+from itertools import islice
 
 from index.errors import Unreadable
 
@@ -460,8 +461,8 @@ def detect_language(text: str) -> str | None:
     if not text:
         return None
     sample = text[:_LANGUAGE_SAMPLE]
-    if len(_LETTERS.findall(sample)) < _MIN_LETTERS_FOR_LANGUAGE:
-        return None
+    if next(islice(_LETTERS.finditer(sample), _MIN_LETTERS_FOR_LANGUAGE - 1, None), None) is None:
+        return None  # fewer letters than that (counted only as far as needed)
     import py3langid
 
     language, _score = py3langid.classify(sample)

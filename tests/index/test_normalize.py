@@ -197,3 +197,8 @@ def test_detect_language():
 def test_detect_language_none_for_short_text():
     assert detect_language("Hi there") is None
     assert detect_language("") is None
+
+
+def test_detect_language_needs_forty_letters():
+    assert detect_language("peace " * 7 + "tide 12345 67890 ... !!!") is None  # 39 letters
+    assert detect_language("peace " * 8 + "12345") is not None
