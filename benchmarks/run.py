@@ -298,7 +298,7 @@ def print_report(r: dict) -> None:
     c = r["cold_start"]
     p(f"cold start: open + first search {c['open_and_first_search_s']} s (imports {c['import_s']} s, "
       f"whole process {c['process_s']} s)")
-    p("file cache: index and catalog read once before the warm stages ("
+    p("file cache: index and catalog read once before the in-process and again before the HTTP stages ("
       + ", ".join(f"{w['mb']} MB in {w['seconds']} s" for w in r["file_cache"]) + ")")
     p("search through Archive.search, warm, each query once (ms):")
     p(f"  {'class':12} {'n':>4} {'median':>8} {'p95':>8} {'max':>8} | {'FTS5 med':>8} {'FTS5 p95':>8} | "

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator
 from index.document import Document
 from index.edits import clean_string
 from index.errors import FolioError, Unreadable
+from index.ingest.normalize import widen_language_model
 
 #: a file of at least this many lines is read by several processes: a record takes about a
 #: millisecond, most of it telling its language, while storing the records is the parent's work
@@ -174,7 +175,7 @@ def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 
     # a fork server, not a fork of this process, whose other threads may hold locks
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    pool = ProcessPoolExecutor(workers, mp_context=context)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=widen_language_model)
     try:
         pending: deque = deque()
         for chunk in chunks:

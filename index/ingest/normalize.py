@@ -456,6 +456,19 @@ _LANGUAGE_SAMPLE = 1_500
 _LETTERS = re.compile(r"[^\W\d_]")
 
 
+def widen_language_model() -> None:
+    """For a process that tells the language of many texts (a reader of a bulk ingest). py3langid
+    keeps its table of feature weights in 16-bit floats and widens the rows a text uses to 32 bits
+    for every text, about a third of its time. Widened once here, the table takes 57 MB instead of
+    28, and each answer is the same, a third sooner."""
+    import numpy as np
+    from py3langid import langid
+
+    identifier = langid._get_identifier()
+    if identifier.nb_ptc.dtype != np.float32:
+        identifier.nb_ptc = identifier.nb_ptc.astype(np.float32)
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when there is too little text to tell."""
     if not text:

@@ -1,5 +1,7 @@
 """The shared cleaning helpers: decoding, whitespace, dates, names, language."""
 
+from pathlib import Path
+
 import pytest
 
 from index.errors import Unreadable
@@ -202,3 +204,36 @@ def test_detect_language_none_for_short_text():
 def test_detect_language_needs_forty_letters():
     assert detect_language("peace " * 7 + "tide 12345 67890 ... !!!") is None  # 39 letters
     assert detect_language("peace " * 8 + "12345") is not None
+
+
+def language_texts() -> list[str]:
+    from tests.conftest import PEPS
+
+    texts = [line[:4000] for line in PEPS.read_text(encoding="utf-8").splitlines()[:150]]
+    for path in sorted((Path(__file__).parent.parent / "samples").rglob("*.txt")):
+        texts.append(path.read_bytes().decode("utf-8", "replace"))
+    texts += ["Le gouvernement a annoncé mardi une nouvelle série de mesures économiques pour les ports.",
+              "Die Regierung kündigte am Dienstag neue wirtschaftliche Maßnahmen für die Häfen an.",
+              "El gobierno anunció el martes una nueva serie de medidas económicas para los puertos.",
+              "Правительство во вторник объявило о новых экономических мерах для портов страны.",
+              "政府は火曜日、港湾のための新しい経済対策を発表した。これは大きな変化であり、多くの人々が注目している。"]
+    return texts
+
+
+def test_a_widened_language_model_gives_the_same_answers():
+    from py3langid import langid
+
+    from index.ingest.normalize import widen_language_model
+
+    identifier = langid._get_identifier()
+    narrow = identifier.nb_ptc
+    texts = language_texts()
+    before = [(detect_language(t), identifier.rank(t[:1500])[:3]) for t in texts]
+    try:
+        widen_language_model()
+        assert identifier.nb_ptc.dtype.itemsize == 4
+        after = [(detect_language(t), identifier.rank(t[:1500])[:3]) for t in texts]
+    finally:
+        identifier.nb_ptc = narrow
+    assert after == before
+    assert {language for language, _ in before} >= {"en", "fr", "de", "es", "ru", "ja"}
