@@ -158,7 +158,6 @@ class SeparateValuesMatcher(W3LeafMatcher):
     def _read_values(self):
         self._values = tuple(self.values_at(range(self._blocklength)))
 
-
     def remaining_blocks(self):
         """(ids, weights, values) of the rest of each block, a block at a time (what a merge of
         segments copies), instead of a few calls per posting."""
