@@ -22,7 +22,7 @@ from index.errors import FolioError, Unreadable
 from index.ingest.normalize import widen_language_model
 
 #: a file of at least this many lines is read by several processes: a record takes about a
-#: millisecond, most of it telling its language, while storing the records is the parent's work
+#: millisecond, half of it telling its language, while storing the records is the parent's work
 PARALLEL_LINES = 2_000
 CHUNK_LINES = 250
 
