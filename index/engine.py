@@ -498,9 +498,16 @@ class Engine:
     # -- presenting -------------------------------------------------------------------------------
 
     def query_words(self, parsed: ParsedQuery | None, fieldname: str) -> frozenset[str]:
-        """The analysed words a query looks for in one field, for highlighting."""
+        """The analysed words a query looks for in one field, for highlighting; worked out once
+        for every shown document."""
         if parsed is None or parsed.text_query is None:
             return frozenset()
+        found = parsed.highlight_words.get(fieldname)
+        if found is None:
+            found = parsed.highlight_words[fieldname] = self._query_words(parsed, fieldname)
+        return found
+
+    def _query_words(self, parsed: ParsedQuery, fieldname: str) -> frozenset[str]:
         words = set()
         for fname, text in parsed.text_query.iter_all_terms(phrases=True):
             if fname == fieldname:

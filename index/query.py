@@ -64,6 +64,8 @@ class ParsedQuery:
     #: for words and "quoted phrases" only: the phrase clauses. Such a query is ranked like plain
     #: words (taken literally) and its matches narrowed to those that have the phrases.
     phrases: list[wq.Query] = field(default_factory=list)
+    #: field -> the analysed words to highlight in it, worked out once (see `Engine.query_words`)
+    highlight_words: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
 
 def date_bounds(iso: str) -> tuple[datetime, datetime] | None:

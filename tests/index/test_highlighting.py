@@ -112,3 +112,81 @@ def test_a_token_across_the_character_limit():
             for whole in (False, True):
                 assert marked(text, words, memo, whole=whole) == reference_marked(
                     text, words, text_analyzer(), whole=whole)
+
+
+def _gappy_text(rng, length: int) -> str:
+    """Like `_random_text`, with long runs of separators, long words and apostrophes between
+    letters: where the stretches read around a match may miss a token the fragmenter needs. Few
+    characters outside ASCII, which past a point make the whole text be read."""
+    vocabulary = ["boat", "Boats", "harbour", "the", "o'boat", "b'oat", "BOAT", "z" * 150, "q" * 400,
+                  "docks", "b", "it's", "ship", "boat`s"]
+    rare = ["naïve", "ﬁle", "Ωmega", "bo’at", "bøat"]
+    separators = [" ", " ", ", ", "\n" * 90, " " * 250, "-", "'", "' ", "(", "."]
+    out = []
+    while sum(map(len, out)) < length:
+        word = rng.choice(rare) if rng.random() < 0.02 else rng.choice(vocabulary)
+        out.append(word + (rng.choice(["—", "’ ", "…"]) if rng.random() < 0.02 else rng.choice(separators)))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_stretches_around_matches_give_the_fragments_of_the_whole_text(seed):
+    import random
+
+    from index.highlighting import CHAR_LIMIT, _context_fragments
+
+    rng = random.Random(seed)
+    memo = MemoTokens(text_analyzer())
+    read_near = read_whole = 0
+    for _ in range(40):
+        make = _random_text if rng.random() < 0.5 else _gappy_text
+        text = make(rng, rng.choice([60, 600, 3_000, 34_000 if rng.random() < 0.2 else 8_000]))
+        for query in ("boat", "harbour ship", "naive file", "docks", "omega b", "o'boat it's"):
+            words = words_for(query, "text")
+            whole = memo.tokens(text, words, limit=CHAR_LIMIT)
+            found = memo.matches(text, words, CHAR_LIMIT)
+            assert found is None or found == [
+                (int(whole.starts[i]), int(whole.ends[i]), whole.terms[i])
+                for i in whole.matched if whole.ends[i] <= CHAR_LIMIT]
+            near = memo.near_matches(text, words, CHAR_LIMIT)
+            if near is None:
+                read_whole += 1
+                continue
+            read_near += 1
+            assert _context_fragments(text, near) == _context_fragments(text, whole), (seed, query, text[:300])
+    assert read_near > 50 and read_whole > 0
+
+
+def test_stretches_are_read_for_real_articles():
+    """On ordinary prose the text is not read whole: every PEP's snippets come from stretches."""
+    from index.highlighting import CHAR_LIMIT
+
+    memo = MemoTokens(text_analyzer())
+    with PEPS.open(encoding="utf-8") as f:
+        bodies = [json.loads(line)["body"][:3_000] for _, line in zip(range(40), f)]
+    words = words_for("python modules", "text")
+    near = [memo.near_matches(body, words, CHAR_LIMIT) for body in bodies]
+    assert all(n is not None for n in near)
+    assert sum(len(n.matched) for n in near) > 40
+
+
+def test_a_sound_mark_that_folds_away_reads_the_whole_text():
+    memo = MemoTokens(text_analyzer())
+    text = "boats ﾞ and more boats " * 30
+    words = words_for("boat", "text")
+    assert memo.near_matches(text, words, 2 ** 15) is None
+    assert marked(text, words, memo) == reference_marked(text, words, text_analyzer())
+
+
+def test_a_text_with_many_letters_outside_ascii_is_read_whole():
+    from index.highlighting import NON_ASCII_LOOKED_AT
+
+    memo = MemoTokens(text_analyzer())
+    text = "L'été à Genève, les bateaux naïfs et le café crème. " * (NON_ASCII_LOOKED_AT // 5)
+    for query in ("été", "bateaux", "cafe creme", "genève"):
+        words = words_for(query, "text")
+        assert memo.near_matches(text, words, 2 ** 15) is None
+        for whole in (False, True):
+            assert marked(text, words, memo, whole=whole) == reference_marked(text, words, text_analyzer(), whole=whole)
+    short = "L'été à Genève, les bateaux naïfs. " * 3
+    assert memo.near_matches(short, words_for("bateaux", "text"), 2 ** 15) is not None
