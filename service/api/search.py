@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from service.api.params import search_request
 from service.deps import ArchiveDep
@@ -31,7 +32,9 @@ def search(
     Values of one filter combine with OR, different filters with AND; the facet counts describe the
     current query and filters. ``suggestion`` is a corrected query when words look misspelled;
     ``partial`` is true when the search hit its time limit and the hits may be incomplete."""
-    return archive.search(search_request(request.query_params)).to_dict()
+    # The answer is made of JSON's own types: rendered as it is, without FastAPI's walk through
+    # every value of it (as long as a remembered search itself took).
+    return JSONResponse(archive.search(search_request(request.query_params)).to_dict())
 
 
 @router.get("/documents/{doc_id}/related")

@@ -158,3 +158,22 @@ def test_dates_as_day_numbers_answer_like_the_older_microsecond_field(tmp_path):
             assert dated == sorted(dated, reverse=request.sort == "newest") and len(dated) == 30
     assert answers[False] == answers[True] == answers["reindexed"]
     assert all(answers[False][0][:5])  # each of the first ranges finds something
+
+
+def test_searches_in_one_process_take_turns(archive, seed_bytes):
+    """A search waits while another holds the turn, then runs; threads still all get answers."""
+    import threading
+
+    doc, _ = archive.add(seed_bytes, "seed.txt")
+    answers = []
+    with archive.search_turn:
+        waiting = [threading.Thread(target=lambda: answers.append(ids(archive.search(SearchRequest(q="interferon")))))
+                   for _ in range(4)]
+        for t in waiting:
+            t.start()
+        for t in waiting:
+            t.join(timeout=0.3)
+        assert answers == [] and all(t.is_alive() for t in waiting)
+    for t in waiting:
+        t.join(timeout=60)
+    assert answers == [[doc.id]] * 4
