@@ -11,8 +11,14 @@ from service.deps import ArchiveDep
 router = APIRouter(prefix="/api", tags=["search"])
 
 
+# This endpoint runs on the event loop, not in a worker thread. A search is Python work under the
+# interpreter lock, and searches in one process take turns (`Archive.search`), so a thread gains
+# nothing; and while a process searches it accepts no connection, so with several workers the next
+# request goes to one that is free. 8 clients on 2 workers at 100,000 articles, alternating runs:
+# p95 65-94 ms in a thread, 52-77 ms on the loop. The price: a slow search (it stops at its 5 s
+# limit) holds its whole process meanwhile, and other requests go to other workers or wait.
 @router.get("/search")
-def search(
+async def search(
     request: Request,
     archive: ArchiveDep,
     q: str = Query("", max_length=2000, description="query: words, \"phrases\", field:value, AND/OR/NOT"),
