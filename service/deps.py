@@ -1,4 +1,8 @@
-"""Dependencies routes declare: the archive, the settings, and the token check for writes."""
+"""Dependencies routes declare: the archive, the settings, and the token check for writes.
+
+They are ``async`` because they only look at the request: FastAPI runs a plain function in a
+worker thread, and the trip there and back waits for the event loop each way, behind whatever
+search it is running."""
 
 from __future__ import annotations
 
@@ -12,15 +16,15 @@ from service.auth import bearer_token, token_matches
 from service.settings import Settings
 
 
-def get_archive(request: Request) -> Archive:
+async def get_archive(request: Request) -> Archive:
     return request.app.state.archive
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+async def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Writes need ``Authorization: Bearer <token>``, or a login session (whose CSRF header the
     app-wide `service.login.check_csrf` has already verified)."""
     from service.login import logged_in
