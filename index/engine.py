@@ -56,9 +56,9 @@ BULK_PROCS_MIN_DOCS = 400
 MAX_UNMERGED_SEGMENTS = 24
 MAX_MERGE_DOCS = 50_000
 UPLOAD_MERGE_DOCS = 10_000
-#: segments of at most this many documents are merged together when the writer is idle ...
+#: segments of fewer than this many documents are merged together when the writer is idle ...
 SMALL_SEGMENT_DOCS = 1000
-#: ... once there are this many of them
+#: ... once there are this many of one size tier (see `tier_to_merge`)
 SMALL_SEGMENTS_BEFORE_MERGE = 8
 #: a ranked search orders at least this many of its best matches exactly
 RANKED_EXACT_MIN = 200
@@ -76,11 +76,41 @@ def merge_smallest(writer, segments, limit: int = SMALL_SEGMENT_DOCS):
         total += seg.doc_count_all()
     if len(chosen) < 2:
         return segments
+    return _merged(writer, segments, chosen)
+
+
+def _merged(writer, segments, chosen):
+    """Read the ``chosen`` segments into the writer's new one; the segments left as they are."""
     for seg in chosen:
         reader = SegmentReader(writer.storage, writer.schema, seg)
         writer.add_reader(reader)
         reader.close()
     return [seg for seg in segments if seg not in chosen]
+
+
+def tier_to_merge(segments, count: int = SMALL_SEGMENTS_BEFORE_MERGE, limit: int = SMALL_SEGMENT_DOCS) -> list:
+    """The small segments to merge while the writer is idle: those of the smallest size tier (1-9
+    documents, 10-99, 100-999) that has ``count`` of them, or none.
+
+    Single uploads leave a segment each. Merging only segments of one tier keeps each document's
+    merges few (about one per tier) and each merge small: merging the eight newest uploads into
+    everything uploaded since the last large merge would read up to a thousand documents every
+    eighth upload, while the next upload waits."""
+    tiers: dict[int, list] = {}
+    for seg in segments:
+        docs = seg.doc_count_all()
+        if docs < limit:
+            tiers.setdefault(len(str(docs)), []).append(seg)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= count:
+            return tiers[tier]
+    return []
+
+
+def merge_tier(writer, segments):
+    """A Whoosh merge policy: the segments `tier_to_merge` picks become one."""
+    chosen = tier_to_merge(segments)
+    return _merged(writer, segments, chosen) if chosen else segments
 
 
 @dataclass
@@ -230,19 +260,18 @@ class Engine:
                 self._merge_small_segments()
 
     def _merge_small_segments(self) -> None:
-        """While nothing waits: fold the small segments single uploads leave (one each) into one,
-        at most `SMALL_SEGMENT_DOCS` documents at a time, so searches do not pay for many segments
-        and no upload ever waits for a large merge. Skipped when another process holds the index."""
+        """While nothing waits: fold the small segments single uploads leave (one each) together,
+        a size tier at a time (`tier_to_merge`), so searches do not pay for many segments and no
+        upload ever waits for a large merge. Skipped when another process holds the index."""
         try:
             writer = self.ix.writer(timeout=0.2, codec=self.codec)
         except LockError:
             return
         try:
-            small = [seg for seg in writer.segments if seg.doc_count_all() <= SMALL_SEGMENT_DOCS]
-            if len(small) < SMALL_SEGMENTS_BEFORE_MERGE:
+            if not tier_to_merge(writer.segments):
                 writer.cancel()
                 return
-            writer.commit(mergetype=merge_smallest, merge=True)
+            writer.commit(mergetype=merge_tier, merge=True)
         except Exception as exc:  # the index is as it was; the next idle moment tries again
             log.warning("merging small index segments failed: %s", exc)
             release_failed_writer(writer)

@@ -34,3 +34,37 @@ def test_deleted_documents_leave_with_the_merge(archive):
     archive.engine.delete([])
     assert archive.search(SearchRequest(q="harbour")).total == 15
     assert archive.check(verify_hashes=False).ok
+
+
+class Sized:
+    """A segment as `tier_to_merge` sees it: its number of documents."""
+
+    def __init__(self, docs: int):
+        self.docs = docs
+
+    def doc_count_all(self) -> int:
+        return self.docs
+
+
+def test_idle_merges_take_one_size_tier_at_a_time():
+    from index.engine import tier_to_merge
+
+    def picked(*sizes):
+        return sorted(seg.docs for seg in tier_to_merge([Sized(n) for n in sizes]))
+
+    # eight single uploads merge without the large upload segment beside them
+    assert picked(757, 1, 1, 1, 1, 1, 1, 1, 1) == [1] * 8
+    assert picked(757, 1, 1, 1, 1, 1, 1, 1) == []
+    # the smallest tier that is full goes first; segments past the limit are left to commits
+    assert picked(25_000, 1000, 40, 12, 15, 33, 20, 10, 99, 64, 3, 2) == [10, 12, 15, 20, 33, 40, 64, 99]
+    assert picked(*[1000] * 9) == []
+    assert picked(*[150] * 8, *[5] * 8) == [5] * 8
+
+
+def test_uploads_one_by_one_keep_few_segments(archive):
+    for i in range(70):
+        archive.add(note(i), f"n{i}.txt")
+    archive.engine.delete([])
+    assert segment_count(archive) <= 12
+    assert archive.search(SearchRequest(q="harbour")).total == 70
+    assert all(archive.search(SearchRequest(q=f"zq{i}x")).total == 1 for i in (0, 33, 69))
