@@ -9,6 +9,11 @@ at a time, so a word always becomes the same term), and fragments are cut, score
 by Whoosh's rules (``ContextFragmenter``, ``BasicFragmentScorer``, ``HtmlFormatter``) with ties
 going to the earlier fragment. `reference_marked` is Whoosh's own highlighter with that tie rule;
 tests/index/test_highlighting.py holds the two to the same output.
+
+Most of a text is never in a snippet, so it is not split either: regular expressions find the
+words that can match (by their first letters), and only the stretches around the matches are
+split (`MemoTokens.near_matches`), unless a stretch may lack a token the fragmenter would look at;
+then the whole text is read (`MemoTokens.tokens`). The tests hold the two to the same fragments.
 """
 
 from __future__ import annotations
@@ -163,10 +168,10 @@ class MemoTokens:
         found without splitting the whole text: the tokens that can be one of the words (see
         `_candidates_in`) are found by regular expressions, and only those are looked up.
         None for a text these cannot read quickly and exactly (see `_candidates_in`)."""
-        found = _candidates_in(text, _heads(words), limit)
+        heads = _heads(words)
+        found = _candidates_in(text, heads, limit)
         if found is None:
             return None
-        heads = _heads(words)
         term_of = self.words.term_of
         out = []
         for start, end in found:
