@@ -107,12 +107,6 @@ def tier_to_merge(segments, count: int = SMALL_SEGMENTS_BEFORE_MERGE, limit: int
     return []
 
 
-def merge_tier(writer, segments):
-    """A Whoosh merge policy: the segments `tier_to_merge` picks become one."""
-    chosen = tier_to_merge(segments)
-    return _merged(writer, segments, chosen) if chosen else segments
-
-
 @dataclass
 class EngineHits:
     total: int
@@ -268,10 +262,11 @@ class Engine:
         except LockError:
             return
         try:
-            if not tier_to_merge(writer.segments):
+            chosen = tier_to_merge(writer.segments)
+            if not chosen:
                 writer.cancel()
                 return
-            writer.commit(mergetype=merge_tier, merge=True)
+            writer.commit(mergetype=functools.partial(_merged, chosen=chosen), merge=True)
         except Exception as exc:  # the index is as it was; the next idle moment tries again
             log.warning("merging small index segments failed: %s", exc)
             release_failed_writer(writer)

@@ -117,7 +117,7 @@ class MemoTokens:
         together; only words the memo lacks are analysed, and of those only the ones that can match:
         stemming and folding keep a word's first two letters (apostrophes aside), so a word whose
         first two letters begin none of ``words`` cannot be one of them."""
-        folds_away = _FOLDS_AWAY.search(text) is not None
+        folds_away = not text.isascii() and _FOLDS_AWAY.search(text) is not None
         if limit is not None and len(text) > limit + _LIMIT_SLACK:
             found = self._tokens_of(self._splitter.split(text[:limit + _LIMIT_SLACK]), words, limit,
                                     cut=True, folds_away=folds_away)
@@ -242,9 +242,11 @@ def _can_match(word: str, heads: set[str]) -> bool:
 #: characters that fold to nothing (half-width katakana sound marks): a token made of them alone
 #: is dropped by the analyzer, which the stretches around matches cannot see
 _FOLDS_AWAY = re.compile("[\uff9e\uff9f]")
+#: the apostrophes `TOKEN_PATTERN` joins words with
+_APOSTROPHES = "'’`"
+_APOSTROPHE = f"[{_APOSTROPHES}]"
 #: a character no token holds: where a stretch can begin or end
-_SEPARATOR = re.compile(r"[^\w'’`]")
-_APOSTROPHE = "['’`]"
+_SEPARATOR = re.compile(rf"[^\w{_APOSTROPHES}]")
 #: characters outside ASCII looked at one by one before a text is read whole instead
 NON_ASCII_LOOKED_AT = 200
 _TOKEN = re.compile(TOKEN_PATTERN)
