@@ -163,10 +163,11 @@ class Archive(Related):
         return record, True
 
     def add_many(self, items: Iterable[tuple[Document, bytes, dict[str, Any]]],
-                 index: bool = True) -> list[tuple[Document, bool]]:
+                 index: bool = True, fingerprints: dict | None = None) -> list[tuple[Document, bool]]:
         """Bulk add: originals, then one catalog transaction, then one index commit. With ``index``
         false the records are stored and left in the journal of unindexed changes, for
-        `index_pending` to index many batches at once (``folio ingest`` of JSON Lines)."""
+        `index_pending` to index many batches at once (``folio ingest`` of JSON Lines).
+        ``fingerprints``: the texts' fingerprints for finding copies, by id, where already known."""
         items = list(items)
         fresh: list[tuple[Document, dict]] = []
         out: list[tuple[Document, bool]] = []
@@ -185,7 +186,7 @@ class Archive(Related):
         inserted = set(self.catalog.insert_many(fresh))
         records = [doc.with_edits(edits) for doc, edits in fresh if doc.id in inserted]
         if records and not index:
-            self.after_add(records, defer_index=True)
+            self.after_add(records, defer_index=True, fingerprints=fingerprints)
         elif records:
             try:
                 self.engine.add(records, timeout=600)

@@ -62,12 +62,13 @@ class Related:
         count = self.refresh_authors(affected)
         return {"names": sorted(affected), "documents": count}
 
-    def after_add(self, records: Iterable, defer_index: bool = False) -> None:
+    def after_add(self, records: Iterable, defer_index: bool = False, fingerprints: dict | None = None) -> None:
         """Link new documents to their copies. The documents are stored whatever happens here: the
         groups are derived and `catch_up_reprints` (run by reindex) fills in what is missing.
-        ``defer_index``: documents whose group changed are left in the journal for `index_pending`."""
+        ``defer_index``: documents whose group changed are left in the journal for `index_pending`.
+        ``fingerprints``: the records' fingerprints where already worked out, by id."""
         try:
-            changed = self.reprints.add(records, bulk=defer_index)
+            changed = self.reprints.add(records, bulk=defer_index, fingerprints=fingerprints)
         except Exception:
             log.exception("finding copies of new documents failed; 'folio reindex' retries")
             return

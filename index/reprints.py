@@ -148,24 +148,55 @@ def shingle_hashes(tokens: list[str], k: int = SHINGLE_WORDS) -> np.ndarray:
 
 def signature(hashes: np.ndarray) -> np.ndarray:
     """MinHash signature (``PERMUTATIONS`` uint32 values) of a set of shingle hashes."""
+    return _minhash(np.unique(hashes))
+
+
+def _minhash(hashes: np.ndarray) -> np.ndarray:
+    """`signature` of shingle hashes without duplicates."""
     sig = np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint64)
-    hashes = np.unique(hashes)
     with np.errstate(over="ignore"):
         for start in range(0, len(hashes), _CHUNK):
-            chunk = hashes[start : start + _CHUNK]
             # multiply-shift hashing: the high 32 bits of (a·x + b) mod 2^64, one (a, b) per permutation
-            values = (np.outer(_A, chunk) + _B[:, None]) >> np.uint64(32)
-            sig = np.minimum(sig, values.min(axis=1))
+            # (worked in place: half the time of building a new array at each step)
+            values = np.multiply.outer(_A, hashes[start : start + _CHUNK])
+            values += _B[:, None]
+            values >>= np.uint64(32)
+            np.minimum(sig, values.min(axis=1), out=sig)
     return sig.astype(np.uint32)
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What finding a text's copies needs of it, worked out from the text alone, so the readers of
+    a bulk ingest work it out in parallel: the number of distinct shingles, the MinHash signature,
+    and its band keys (none when the text is too short to be looked at for copies)."""
+    shingles: int
+    signature: np.ndarray
+    keys: tuple[int, ...]
+
+
+def fingerprint(text: str) -> Fingerprint:
+    distinct = np.unique(shingle_hashes(words(text)))
+    sig = _minhash(distinct)
+    return Fingerprint(len(distinct), sig, tuple(band_keys(sig)) if len(distinct) >= MIN_SHINGLES else ())
+
+
+def _band_hashers() -> list:
+    return [hashlib.blake2b(digest_size=8, person=band.to_bytes(2, "big")) for band in range(BANDS)]
+
+
+_BAND_HASHERS = _band_hashers()
+
+
 def band_keys(sig: np.ndarray) -> list[int]:
-    """One signed 64-bit key per band (SQLite integers are signed)."""
+    """One signed 64-bit key per band (SQLite integers are signed): the band's values hashed with
+    BLAKE2b personalised by the band's number (a copy of a hasher made once per band)."""
+    raw, step = np.ascontiguousarray(sig, dtype=np.uint32).tobytes(), 4 * ROWS
     keys = []
-    for band in range(BANDS):
-        part = sig[band * ROWS : (band + 1) * ROWS].tobytes()
-        digest = hashlib.blake2b(part, digest_size=8, person=band.to_bytes(2, "big")).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
+    for band, hasher in enumerate(_BAND_HASHERS):
+        hasher = hasher.copy()
+        hasher.update(raw[band * step : (band + 1) * step])
+        keys.append(int.from_bytes(hasher.digest(), "big", signed=True))
     return keys
 
 
@@ -278,44 +309,50 @@ class Reprints:
 
     # -- writing
 
-    def add(self, docs: Iterable, bulk: bool = False) -> set[str]:
+    def add(self, docs: Iterable, bulk: bool = False, fingerprints: dict[str, Fingerprint] | None = None
+            ) -> set[str]:
         """Fingerprint new documents and link them to their copies. Returns the ids whose group changed
         (so their index entries can be refreshed). ``bulk`` (``folio ingest``, reindex): larger
-        transactions and a larger page cache, as each document's keys dirty pages all over the table."""
+        transactions and a larger page cache, as each document's keys dirty pages all over the table.
+        ``fingerprints``: those of the documents' texts already worked out, by id."""
         changed: set[str] = set()
         texts: dict[str, str] = {}
         docs = list(docs)
+        known = fingerprints or {}
         size = BULK_TRANSACTION_DOCS if bulk else TRANSACTION_DOCS
         with self.catalog.larger_cache(BULK_CACHE_KB) if bulk else nullcontext():
             for start in range(0, len(docs), size):  # short transactions: uploads wait less
                 with self.catalog.transaction() as conn:
                     for doc in docs[start:start + size]:
-                        changed |= self._add_one(conn, doc.id, doc.text, texts)
+                        changed |= self._add_one(conn, doc.id, doc.text, texts, known.get(doc.id))
         return changed
 
-    def _add_one(self, conn, doc_id: str, text: str, texts: dict[str, str]) -> set[str]:
+    def _add_one(self, conn, doc_id: str, text: str, texts: dict[str, str],
+                 known: Fingerprint | None = None) -> set[str]:
         if conn.execute("SELECT 1 FROM reprint_signatures WHERE doc_id=?", (doc_id,)).fetchone():
             return set()
-        hashes = shingle_hashes(words(text))
-        own = set(hashes.tolist())
-        sig = signature(hashes)
+        print_ = known or fingerprint(text)
+        sig = print_.signature
         conn.execute("INSERT INTO reprint_signatures (doc_id, shingles, signature) VALUES (?,?,?)",
-                     (doc_id, len(own), sig.tobytes()))
+                     (doc_id, print_.shingles, sig.tobytes()))
         number = doc_number(doc_id)
-        if len(own) < MIN_SHINGLES or number is None:
+        if not print_.keys or number is None:
             return set()
-        keys = band_keys(sig)
+        keys = list(print_.keys)
         candidates = self._candidates(conn, keys, number)
         conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)", [(k, number) for k in keys])
         texts[doc_id] = text
         linked = []
-        for other in self._plausible(conn, candidates, sig, len(own)):
+        hashes = None  # the text's shingles, only needed to confirm a plausible copy
+        for other in self._plausible(conn, candidates, sig, print_.shingles):
             other_text = texts.get(other)
             if other_text is None:
                 row = conn.execute("SELECT text FROM documents WHERE id=?", (other,)).fetchone()
                 if row is None:
                     continue
                 other_text = row[0]
+            if hashes is None:
+                hashes = shingle_hashes(words(text))
             like = likeness(hashes, shingle_hashes(words(other_text)))
             if like.same_article:
                 a, b = sorted((doc_id, other))

@@ -132,22 +132,23 @@ class Ingester:
         from index.ingest.jsonl import read_records
 
         ids: list[str] = []
-        batch = []
-        for line, doc, problem in read_records(stream, str(path), self.readers):
+        batch, fingerprints = [], {}
+        for line, doc, problem, fingerprint in read_records(stream, str(path), self.readers):
             if doc is None:
                 self.report.failures.append(problem)
             else:
                 batch.append((doc, line, {}))
+                fingerprints[doc.id] = fingerprint
             if len(batch) >= BULK_BATCH:
-                ids += self._flush(batch)
-                batch = []
+                ids += self._flush(batch, fingerprints)
+                batch, fingerprints = [], {}
         if batch:
-            ids += self._flush(batch)
+            ids += self._flush(batch, fingerprints)
         return ids
 
-    def _flush(self, batch) -> list[str]:
+    def _flush(self, batch, fingerprints: dict) -> list[str]:
         ids = []
-        added = self.archive.add_many(batch, index=False)
+        added = self.archive.add_many(batch, index=False, fingerprints=fingerprints)
         self.deferred += sum(created for _, created in added)
         if self.deferred >= INDEX_GROUP:
             self.index_deferred()

@@ -14,15 +14,19 @@ import re
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain, islice
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from index.document import Document
 from index.edits import clean_string
 from index.errors import FolioError, Unreadable
 from index.ingest.normalize import widen_language_model
 
+if TYPE_CHECKING:
+    from index.reprints import Fingerprint
+
 #: a file of at least this many lines is read by several processes: a record takes about a
-#: millisecond, half of it telling its language, while storing the records is the parent's work
+#: millisecond, half of it telling its language, and its fingerprint for finding copies about a
+#: third of one more, while storing the records is the parent's work
 PARALLEL_LINES = 2_000
 CHUNK_LINES = 250
 
@@ -147,21 +151,27 @@ def read_line(line: bytes, filename: str, number: int) -> Document:
     return finish(doc, line, f"{filename}#{number}", "application/x-ndjson")
 
 
-def read_lines(lines: list[tuple[int, bytes]], filename: str) -> list[tuple[Document | None, str | None]]:
-    """Each line's record, or the message saying why it cannot be read."""
-    out: list[tuple[Document | None, str | None]] = []
+def read_lines(lines: list[tuple[int, bytes]], filename: str
+               ) -> list[tuple[Document | None, str | None, Fingerprint | None]]:
+    """Each line's record and the fingerprint of its text (for finding copies), or the message
+    saying why it cannot be read."""
+    from index.reprints import fingerprint
+
+    out: list[tuple[Document | None, str | None, Fingerprint | None]] = []
     for number, line in lines:
         try:
-            out.append((read_line(line, filename, number), None))
+            doc = read_line(line, filename, number)
         except FolioError as exc:
-            out.append((None, exc.message))
+            out.append((None, exc.message, None))
+        else:
+            out.append((doc, None, fingerprint(doc.text)))
     return out
 
 
 def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1
-                 ) -> Iterator[tuple[bytes, Document | None, str | None]]:
-    """(line, record, problem) for each line in file order: a record, or the message saying why the
-    line cannot be read. ``source`` is a file's bytes or the file itself, opened in binary mode and
+                 ) -> Iterator[tuple[bytes, Document | None, str | None, Fingerprint | None]]:
+    """(line, record, problem, fingerprint) for each line in file order: a record and its text's
+    fingerprint, or the message saying why the line cannot be read. ``source`` is a file's bytes or the file itself, opened in binary mode and
     read as it goes. With ``workers`` > 1 a long file is read by that many processes, a few chunks
     ahead of what the caller has taken, so memory stays bounded either way."""
     lines = iter_lines(source)
@@ -169,8 +179,8 @@ def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 
     chunks = _chunks(chain(head, lines), CHUNK_LINES)
     if workers < 2 or len(head) < PARALLEL_LINES:
         for chunk in chunks:
-            for (number, line), (doc, problem) in zip(chunk, read_lines(chunk, filename)):
-                yield line, doc, problem
+            for (number, line), read in zip(chunk, read_lines(chunk, filename)):
+                yield line, *read
         return
     # a fork server, not a fork of this process, whose other threads may hold locks
     context = multiprocessing.get_context("forkserver")
@@ -187,8 +197,8 @@ def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 
             following = next(chunks, None)
             if following is not None:
                 pending.append((following, pool.submit(read_lines, following, filename)))
-            for (number, line), (doc, problem) in zip(chunk, future.result()):
-                yield line, doc, problem
+            for (number, line), read in zip(chunk, future.result()):
+                yield line, *read
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -26,7 +26,9 @@ def long_file() -> bytes:
 
 
 def comparable(found):
-    return [(line, doc and {**doc.to_dict(), "ingested_at": None}, problem) for line, doc, problem in found]
+    return [(line, doc and {**doc.to_dict(), "ingested_at": None}, problem,
+             fingerprint and (fingerprint.shingles, fingerprint.signature.tolist(), fingerprint.keys))
+            for line, doc, problem, fingerprint in found]
 
 
 def test_processes_read_what_one_process_reads():
@@ -35,7 +37,7 @@ def test_processes_read_what_one_process_reads():
     together = comparable(read_records(data, "long.jsonl", workers=2))
     assert len(alone) > PARALLEL_LINES
     assert together == alone
-    problems = [problem for _, doc, problem in alone if doc is None]
+    problems = [problem for _, doc, problem, _ in alone if doc is None]
     assert any("line 6: not valid JSON" in p for p in problems)
     assert any("line 8: The record has no text" in p for p in problems)
 
@@ -55,5 +57,5 @@ def test_a_short_stream_is_read_in_this_process(tmp_path):
     path.write_bytes(b'{"title": "One", "text": "A short text about harbours."}\n\n{"title": \n')
     with path.open("rb") as stream:
         found = list(read_records(stream, "short.jsonl", workers=2))
-    assert [doc.title if doc else None for _, doc, _ in found] == ["One", None]
+    assert [doc.title if doc else None for _, doc, _, _ in found] == ["One", None]
     assert "line 3: not valid JSON" in found[1][2]

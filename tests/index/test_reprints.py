@@ -5,8 +5,8 @@ import random
 import pytest
 
 from benchmarks.reprint_set import build, edited, load_peps, precision_recall, quoting, reheaded, trimmed
-from index.ingest.jsonl import read_line
-from index.reprints import band_keys, same_article, shingle_hashes, signature, words
+from index.ingest.jsonl import read_line, read_records
+from index.reprints import band_keys, fingerprint, same_article, shingle_hashes, signature, words
 from index.search import SearchRequest
 from tests.conftest import PEPS
 
@@ -16,14 +16,20 @@ def pep_records():
     return load_peps(PEPS)
 
 
-def add_records(archive, records, index: bool = True):
+def add_records(archive, records, index: bool = True, read_fingerprints: bool = False):
     """``index`` false: as ``folio ingest`` of JSON Lines adds them (larger transactions and cache
-    for the reprint keys, indexing afterwards)."""
+    for the reprint keys, indexing afterwards); ``read_fingerprints``: with the fingerprints the
+    readers of the file worked out, as ``folio ingest`` passes them."""
     import json
 
     lines = [json.dumps(r).encode() for r in records]
-    docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(lines)]
-    archive.add_many([(d, line, {}) for d, line in zip(docs, lines)], index=index)
+    if read_fingerprints:
+        read = list(read_records(b"\n".join(lines), "set.jsonl"))
+        docs, fingerprints = [doc for _, doc, _, _ in read], {doc.id: fp for _, doc, _, fp in read}
+    else:
+        docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(lines)]
+        fingerprints = None
+    archive.add_many([(d, line, {}) for d, line in zip(docs, lines)], index=index, fingerprints=fingerprints)
     if not index:
         archive.index_pending()
     return [d.id for d in docs]
@@ -50,12 +56,44 @@ def test_shared_quotation_is_not_the_same_article(pep_records):
     assert not same_article(source["body"], quoting(other, quote, source["title"], rng)["body"])
 
 
-@pytest.mark.parametrize("index", [True, False], ids=["uploads", "bulk"])
-def test_grouping_on_a_small_labelled_set(archive, pep_records, index):
+def test_signature_and_band_keys_keep_the_values_stored_archives_hold(pep_records):
+    """Stored signatures and keys must stay comparable: the definitions, written plainly."""
+    import hashlib
+
+    import numpy as np
+
+    from index.reprints import _A, _B, BANDS, ROWS
+
+    for record in pep_records[:20]:
+        hashes = np.unique(shingle_hashes(words(record["body"])))
+        with np.errstate(over="ignore"):
+            plain = np.array([min(((a * hashes + b) >> np.uint64(32)).tolist()) for a, b in zip(_A, _B)])
+        sig = signature(hashes)
+        assert sig.tolist() == plain.tolist()
+        assert band_keys(sig) == [
+            int.from_bytes(hashlib.blake2b(sig[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8,
+                                           person=band.to_bytes(2, "big")).digest(), "big", signed=True)
+            for band in range(BANDS)]
+
+
+def test_a_fingerprint_is_the_texts_signature_and_band_keys(pep_records):
+    text = pep_records[0]["body"]
+    found = fingerprint(text)
+    hashes = shingle_hashes(words(text))
+    assert found.shingles == len(set(hashes.tolist()))
+    assert found.signature.tolist() == signature(hashes).tolist()
+    assert list(found.keys) == band_keys(signature(hashes))
+    assert fingerprint("Too short to be looked at for copies.").keys == ()
+
+
+@pytest.mark.parametrize("index,read_fingerprints", [(True, False), (False, False), (False, True)],
+                         ids=["uploads", "bulk", "bulk-fingerprints-read"])
+def test_grouping_on_a_small_labelled_set(archive, pep_records, index, read_fingerprints):
     labelled = build(pep_records, originals=6)
     import json
 
-    ids = add_records(archive, [json.loads(line) for line in labelled.lines], index=index)
+    ids = add_records(archive, [json.loads(line) for line in labelled.lines], index=index,
+                      read_fingerprints=read_fingerprints)
     position = {doc_id: i for i, doc_id in enumerate(ids)}
     groups = [[position[m] for m in g] for g in archive.reprints.groups()]
     precision, recall, predicted, truth = precision_recall(labelled.labels, groups)
