@@ -93,7 +93,9 @@ def find_headings(text: str, limit: int = 200) -> list[str]:
     return found
 
 
-def record_to_document(record: dict[str, Any]) -> Document:
+def record_to_document(record: dict[str, Any], language_later: bool = False) -> Document:
+    """``language_later``: a record that does not give its language is left with none, for the
+    caller to tell (many records' at once)."""
     from index.ingest.normalize import clean_text, detect_language, parse_date
 
     if not isinstance(record, dict):
@@ -119,7 +121,8 @@ def record_to_document(record: dict[str, Any]) -> Document:
         tags=[clean_string(t, 100).lower() for t in tags if clean_string(t, 100)],
         text=text,
         summary=clean_string(_pick(record, "summary") or "", 5000),
-        language=clean_string(language, 12).lower() if language else detect_language(text),
+        language=(clean_string(language, 12).lower() if language else
+                  None if language_later else detect_language(text)),
         sections=find_headings(text),
         content_type="application/x-ndjson",
     )
@@ -137,7 +140,8 @@ def iter_lines(source: bytes | Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
             yield number, line.strip()
 
 
-def read_line(line: bytes, filename: str, number: int) -> Document:
+def read_line(line: bytes, filename: str, number: int, language_later: bool = False) -> Document:
+    """The record of one line (see `record_to_document` for ``language_later``)."""
     from index.ingest import finish
 
     try:
@@ -145,7 +149,7 @@ def read_line(line: bytes, filename: str, number: int) -> Document:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Unreadable(f"{filename} line {number}: not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc}).") from exc
     try:
-        doc = record_to_document(record)
+        doc = record_to_document(record, language_later)
     except Unreadable as exc:
         raise Unreadable(f"{filename} line {number}: {exc.message}") from exc
     return finish(doc, line, f"{filename}#{number}", "application/x-ndjson")
@@ -155,16 +159,20 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str
                ) -> list[tuple[Document | None, str | None, Fingerprint | None]]:
     """Each line's record and the fingerprint of its text (for finding copies), or the message
     saying why it cannot be read."""
+    from index.ingest.languages import detect_languages
     from index.reprints import fingerprint
 
     out: list[tuple[Document | None, str | None, Fingerprint | None]] = []
     for number, line in lines:
         try:
-            doc = read_line(line, filename, number)
+            doc = read_line(line, filename, number, language_later=True)
         except FolioError as exc:
             out.append((None, exc.message, None))
         else:
             out.append((doc, None, fingerprint(doc.text)))
+    untold = [doc for doc, _, _ in out if doc is not None and doc.language is None]
+    for doc, language in zip(untold, detect_languages([doc.text for doc in untold])):
+        doc.language = language
     return out
 
 

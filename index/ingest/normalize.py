@@ -469,13 +469,22 @@ def widen_language_model() -> None:
         identifier.nb_ptc = identifier.nb_ptc.astype(np.float32)
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None when there is too little text to tell."""
+def language_sample(text: str) -> str | None:
+    """The part of a text its language is told from; None when it has too few letters to tell."""
     if not text:
         return None
     sample = text[:_LANGUAGE_SAMPLE]
     if next(islice(_LETTERS.finditer(sample), _MIN_LETTERS_FOR_LANGUAGE - 1, None), None) is None:
         return None  # fewer letters than that (counted only as far as needed)
+    return sample
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None when there is too little text to tell
+    (`index.ingest.languages` tells many texts' at once)."""
+    sample = language_sample(text)
+    if sample is None:
+        return None
     import py3langid
 
     language, _score = py3langid.classify(sample)
