@@ -186,3 +186,30 @@ def test_bulk_adds_give_their_larger_page_cache_back(archive, pep_records):
     assert any(sql.startswith("PRAGMA cache_size=-") and sql != f"PRAGMA cache_size={before}" for sql in seen)
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
     assert archive.search(SearchRequest(q=pep_records[0]["title"])).total >= 1
+
+
+def test_a_batch_links_copies_as_adding_one_document_at_a_time_does(tmp_path, pep_records):
+    """A batch looks up the keys stored before it and its own earlier documents' keys at once: the
+    links, groups and stored keys are those of adding each document in its own transaction."""
+    from index.archive import Archive
+
+    labelled = build(pep_records, originals=6)
+    docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(labelled.lines)]
+    docs.append(docs[3])  # the same document twice in one batch is fingerprinted once
+
+    def state(reprints):
+        conn = reprints._conn()
+        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                for table in ("reprint_signatures", "reprint_keys", "reprint_links")} | {
+            "groups": sorted(sorted(g) for g in reprints.groups())}
+
+    found = []
+    for name, batches in (("one-by-one", [[doc] for doc in docs]),
+                          ("batches", [docs[:len(docs) // 3], docs[len(docs) // 3:]])):
+        with Archive(tmp_path / name) as archive:
+            archive.catalog.insert_many([(doc, {}) for doc in dict((d.id, d) for d in docs).values()])
+            for batch in batches:
+                archive.reprints.add(batch, bulk=True)
+            found.append(state(archive.reprints))
+    assert found[0] == found[1]
+    assert len(found[0]["groups"]) >= 2
