@@ -167,6 +167,9 @@ class Engine:
         # documents); read with pread (index/files.py), a searcher costs almost nothing.
         storage = PreadStorage(str(self.path))
         self.ix = _open_or_create(storage, self.path, legacy_schema)
+        #: read once: ``ix.schema`` reads the TOC file again each time (a tenth of a bulk commit,
+        #: when asked for every entry); an index keeps its schema until it is rebuilt
+        self.schema = self.ix.schema
         #: how new segments are written (older segments keep the codec they were written with)
         self.codec = FolioCodec()
         self.facet_cache = FacetCache()
@@ -314,7 +317,7 @@ class Engine:
         Whoosh's own writer for this; others the cheaper `ForkingWriter`."""
         if self.bulk_procs < 2 or not bulk:
             return self.ix.writer(timeout=30.0, codec=self.codec)
-        schema = self.ix.schema
+        schema = self.schema
         if any(schema[name].separate_spelling() for name in schema.names()):
             return self.ix.writer(timeout=30.0, codec=self.codec, procs=self.bulk_procs, multisegment=True,
                                   limitmb=128)
@@ -323,7 +326,7 @@ class Engine:
     def entry(self, doc: Document) -> dict:
         """The index entry of a record, with the extras the archive supplies."""
         extra = self.extras(doc) if self.extras is not None else {}
-        schema = self.ix.schema  # an index built before a field existed skips it until 'folio reindex'
+        schema = self.schema  # an index built before a field existed skips it until 'folio reindex'
         return {k: v for k, v in index_fields(doc, **extra).items() if k in schema}
 
     def bulk_load(self, docs: Iterable[Document], replace: bool = True) -> int:
