@@ -13,11 +13,13 @@ from __future__ import annotations
 import multiprocessing
 from array import array
 
+import numpy as np
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from index.codec import FolioFieldWriter, term_blocks
+from index.codec import FolioFieldWriter, FolioPerDocWriter, term_blocks
 from index.errors import Unavailable
+from index.textbatch import batchable, index_field
 
 
 class TermPostings:
@@ -46,6 +48,15 @@ class TermPostings:
             if value:
                 joined += value
             ends.append(len(joined))
+
+    def extend_arrays(self, docnums: np.ndarray, weights: np.ndarray, values: list[bytes]) -> None:
+        """`extend` with numpy arrays of document numbers (int64) and weights (float64)."""
+        self.docnums.frombytes(docnums.astype(np.int64, copy=False).tobytes())
+        self.weights.frombytes(weights.astype(np.float64, copy=False).tobytes())
+        offset = len(self.values)
+        self.values += b"".join(values)
+        self.ends.frombytes((np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+                             + offset).tobytes())
 
     def columns(self) -> tuple[list, list, list]:
         """Document numbers, weights and values, in document order."""
@@ -96,6 +107,41 @@ class MemoryPoolWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool.cleanup()
         self.pool = MemoryPool()
+
+    def add_documents(self, documents: list[dict]) -> None:
+        """`add_document` for each of ``documents`` in order; text fields that `index.textbatch`
+        can index are indexed for all of them at once, and each document's length in them is
+        recorded with its other fields."""
+        fieldnames = self._batched_fields(documents)
+        if not fieldnames:
+            for fields in documents:
+                self.add_document(**fields)
+            return
+        base, terms = self.docnum, self.pool.terms
+        lengths = {}
+        for name in fieldnames:
+            found = index_field(self.schema[name], [fields.get(name) for fields in documents], base)
+            lengths[name] = found.lengths
+            for term, start, end in zip(found.terms, found.starts.tolist(), found.ends.tolist()):
+                postings = terms.get((name, term))
+                if postings is None:
+                    postings = terms[(name, term)] = TermPostings()
+                postings.extend_arrays(found.docnums[start:end], found.weights[start:end], found.values[start:end])
+        perdoc = self.perdocwriter
+        for i, fields in enumerate(documents):
+            perdoc.given_lengths = [(name, self.schema[name], lengths[name][i]) for name in fieldnames]
+            self.add_document(**{k: v for k, v in fields.items() if k not in fieldnames})
+        perdoc.given_lengths = ()
+
+    def _batched_fields(self, documents: list[dict]) -> list[str]:
+        """The fields `add_documents` indexes at once: none if a document has boosts (their
+        keywords start with "_") or the segment is not written by Folio's codec."""
+        if not isinstance(self.perdocwriter, FolioPerDocWriter) or any(
+                key.startswith("_") for fields in documents for key in fields):
+            return []
+        present = {key for fields in documents for key in fields}
+        return sorted(name for name in present if name in self.schema and batchable(self.schema[name])
+                      and all(isinstance(fields.get(name, ""), str) for fields in documents))
 
     def add_postings_to_pool(self, reader, startdoc, docmap):
         """A merged segment's postings, a block at a time (Whoosh's way is a generator step and a
@@ -169,8 +215,7 @@ def _write_segment(storage, indexname: str, codec, sender, documents=(), merging
                 writer.add_reader(reader)
             finally:
                 reader.close()
-        for fields in documents:
-            writer.add_document(**fields)
+        writer.add_documents(documents)
         sender.send(("segment", writer._finalize_segment()))
     except BaseException as exc:  # the parent reports it; its commit then fails as a whole
         sender.send(("error", f"{type(exc).__name__}: {exc}"))

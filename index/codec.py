@@ -27,7 +27,7 @@ from pickle import dumps, loads
 import numpy as np
 
 from whoosh.codec.whoosh3 import (WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PerDocReader,
-                                  W3PostingsWriter)
+                                  W3PerDocWriter, W3PostingsWriter)
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE, pack_int, unpack_int
@@ -208,6 +208,19 @@ class FolioPerDocReader(W3PerDocReader):
         return found
 
 
+class FolioPerDocWriter(W3PerDocWriter):
+    """Whoosh's per-document writer, which can be given lengths of fields indexed apart (a bulk
+    writer indexes text fields for many documents at once, see `index.textbatch`): they are
+    recorded as the document finishes, as if its writer had indexed those fields itself."""
+
+    given_lengths: tuple | list = ()
+
+    def finish_doc(self):
+        for fieldname, fieldobj, length in self.given_lengths:
+            self.add_field(fieldname, fieldobj, None, length)
+        super().finish_doc()
+
+
 class RememberedLengths:
     """A segment's field lengths, each (field, document) read from its column once. Writing postings
     asks for the length of the document of every posting, each time a read of the column file."""
@@ -241,6 +254,9 @@ class FolioCodec(W3Codec):
 
     def field_writer(self, storage, segment):
         return FolioFieldWriter(self, storage, segment)
+
+    def per_document_writer(self, storage, segment):
+        return FolioPerDocWriter(self, storage, segment)
 
     def per_document_reader(self, storage, segment):
         return FolioPerDocReader(storage, segment)

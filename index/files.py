@@ -135,11 +135,45 @@ class PreadFile(StructFile):
             self._descriptor.closed = True
 
 
+class PositionedWriter:
+    """A file opened for writing that keeps count of its position. A buffered file asks the system
+    on every ``tell()``, and Whoosh's segment writers ask a few times per term: about a tenth of
+    writing a segment of an archive, most of whose terms are in a document or two."""
+
+    def __init__(self, fileobj):
+        self._file = fileobj
+        self._pos = fileobj.tell()
+
+    def write(self, data) -> int:
+        written = self._file.write(data)
+        self._pos += written
+        return written
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._pos = self._file.seek(offset, whence)
+        return self._pos
+
+    def __getattr__(self, name):  # flush, close, closed, truncate, name, ...
+        return getattr(self._file, name)
+
+
 class PreadStorage(FileStorage):
-    """Whoosh's file storage with files opened for reading as `PreadFile` (never memory-mapped)."""
+    """Whoosh's file storage with files opened for reading as `PreadFile` (never memory-mapped),
+    and files it creates keeping count of their position (`PositionedWriter`)."""
 
     def __init__(self, path: str):
         super().__init__(path, supports_mmap=False)
+
+    def create_file(self, name, excl=False, mode="wb", **kwargs):
+        created = super().create_file(name, excl=excl, mode=mode, **kwargs)
+        if mode == "wb":
+            created.file = PositionedWriter(created.file)
+            created.is_real = False  # arrays are written as bytes, through `write`
+            created.__dict__.pop("fileno", None)
+        return created
 
     def open_file(self, name: str, **kwargs) -> PreadFile:
         descriptor = _Descriptor(os.open(self._fpath(name), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)))

@@ -43,11 +43,18 @@ def contents(archive: Archive) -> dict:
         postings[fieldname, text] = found
     scorable = [name for name in reader.schema.names() if reader.schema[name].scorable]
     lengths = {(ids[d], name): reader.doc_field_length(d, name) for d in ids for name in scorable}
+    lengths["totals"] = {name: reader.field_length(name) for name in scorable}
+    lengths["terms"] = {term: term_statistics(reader.term_info(*term)) for term in reader.all_terms()}
     stored = {ids[d]: fields for d, fields in reader.iter_docs()}
     columns = {name: {ids[d]: value for d, value in enumerate(reader.column_reader(name)) if d in ids}
                for name in ("published", "reprint_group")}
     return {"postings": postings, "lengths": lengths, "stored": stored, "columns": columns,
             "count": reader.doc_count()}
+
+
+def term_statistics(info) -> tuple:
+    """What a term's entry says of its postings (scoring and skipping use them)."""
+    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight())
 
 
 def answers(archive: Archive) -> list:

@@ -72,3 +72,27 @@ def test_descriptor_is_released_when_nothing_refers_to_it(storage):
     del files, f
     gc.collect()
     assert len(os.listdir("/proc/self/fd")) <= before
+
+
+def test_a_created_file_knows_its_position_as_it_is_written(tmp_path):
+    from array import array
+
+    storage = PreadStorage(str(tmp_path))
+    f = storage.create_file("new.bin")
+    assert f.tell() == 0
+    f.write(b"abc")
+    f.write_int(7)
+    f.write_array(array("i", [1, 2, 3]))
+    assert f.tell() == 3 + 4 + 12
+    f.seek(1)
+    f.write(b"Z")
+    assert f.tell() == 2
+    f.seek(0, os.SEEK_END)
+    f.write_varint(300)
+    end = f.tell()
+    f.close()
+    data = (tmp_path / "new.bin").read_bytes()
+    assert len(data) == end and data[:3] == b"aZc"
+    check = storage.open_file("new.bin")
+    check.seek(3)
+    assert check.read_int() == 7 and list(check.read_array("i", 3)) == [1, 2, 3]

@@ -1,0 +1,59 @@
+"""Text fields of many documents indexed at once (index/textbatch.py) give each document the
+postings and length `MemoText` gives it alone."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+import pytest
+
+from index.schema import build_schema
+from index.textbatch import batchable, index_field
+from tests.conftest import PEPS
+from tests.index.test_bulkwriter import random_text
+
+
+def one_at_a_time(field, values, first_docnum):
+    postings, lengths = defaultdict(dict), []
+    for docnum, value in enumerate(values, first_docnum):
+        items = list(field.index(value)) if value else []
+        for term, freq, weight, encoded in items:
+            postings[term][docnum] = (weight, encoded)
+        lengths.append(sum(freq for _, freq, _, _ in items) if field.scorable else 0)
+    return dict(postings), lengths
+
+
+def all_at_once(field, values, first_docnum):
+    found = index_field(field, values, first_docnum)
+    docnums, weights = found.docnums.tolist(), found.weights.tolist()
+    postings = {term: {docnums[i]: (weights[i], found.values[i]) for i in range(start, end)}
+                for term, start, end in zip(found.terms, found.starts.tolist(), found.ends.tolist())}
+    assert len(set(found.terms)) == len(found.terms)  # a term once
+    for start, end in zip(found.starts.tolist(), found.ends.tolist()):
+        assert docnums[start:end] == sorted(set(docnums[start:end]))  # each term's postings in order
+    return postings, found.lengths
+
+
+@pytest.mark.parametrize("name", ["title", "text", "author", "publication", "original_publication"])
+def test_many_documents_at_once_get_what_each_gets_alone(name):
+    field = build_schema()[name]
+    assert batchable(field)
+    rng = random.Random(name)
+    values = [random_text(rng) for _ in range(300)]
+    values += ["", None, "   ", "the of and", "the cat", "x's", "The Peace of Westphalia's terms", "the"]
+    values += [line[:3000] for line in PEPS.read_text(encoding="utf-8").splitlines()[:40]]
+    rng.shuffle(values)
+    assert all_at_once(field, values, 17) == one_at_a_time(field, values, 17)
+
+
+def test_documents_without_words_get_no_postings():
+    field = build_schema()["text"]
+    found = index_field(field, [None, "", "the of and", "  "], 0)
+    assert found.terms == [] and found.lengths == [0, 0, 0, 0] and found.values == []
+
+
+def test_fields_it_cannot_index_are_left_to_the_writer():
+    schema, legacy = build_schema(), build_schema(legacy=True)
+    assert not batchable(legacy["text"])  # Whoosh's own TEXT field
+    assert not any(batchable(schema[name]) for name in ("id", "tag", "year", "author_exact", "published"))
