@@ -64,7 +64,15 @@ def answers(archive: Archive) -> list:
 @pytest.fixture(scope="module")
 def single_and_forked(tmp_path_factory):
     root = tmp_path_factory.mktemp("bulk")
-    single, forked = build(root / "single", procs=1), build(root / "forked", procs=2)
+    import index.bulkwriter as bulkwriter
+
+    single = build(root / "single", procs=1)
+    batch = bulkwriter.TEXT_BATCH_DOCS
+    bulkwriter.TEXT_BATCH_DOCS = 50  # each process indexes its texts in several batches
+    try:
+        forked = build(root / "forked", procs=2)
+    finally:
+        bulkwriter.TEXT_BATCH_DOCS = batch
     yield single, forked
     single.close()
     forked.close()
