@@ -237,3 +237,13 @@ def test_a_widened_language_model_gives_the_same_answers():
         identifier.nb_ptc = narrow
     assert after == before
     assert {language for language, _ in before} >= {"en", "fr", "de", "es", "ru", "ja"}
+
+
+def test_split_authors_gives_a_new_list_each_time_and_reads_long_bylines():
+    first = split_authors("Helen Carter and Raj Patel")
+    first.append("Someone Else")
+    assert split_authors("Helen Carter and Raj Patel") == ["Helen Carter", "Raj Patel"]
+    names = [f"Author{chr(65 + i % 26)} Name{chr(65 + i // 26)}" for i in range(60)]
+    long_byline = ", ".join(names)  # longer than the bylines that are remembered
+    assert len(long_byline) > 500
+    assert split_authors(long_byline) == names == split_authors(long_byline)
