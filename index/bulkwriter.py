@@ -4,8 +4,9 @@ Whoosh's own way (``ix.writer(procs=N, multisegment=True)``) pickles every docum
 file for its worker processes, and each worker sorts its postings externally: runs of tuples sorted,
 written out, read back and merged, about half of a worker's time. Here the workers are forks that
 read their share of the documents from memory, and collect each term's postings in arrival order,
-which is already the order of document numbers: only the distinct terms are sorted. The segments are
-ordinary segments of the index's codec.
+which is already the order of document numbers: only the distinct terms are sorted. Text fields are
+indexed for many documents at once (`index.textbatch`). The segments are ordinary segments of the
+index's codec.
 """
 
 from __future__ import annotations
@@ -130,10 +131,12 @@ class MemoryPoolWriter(SegmentWriter):
                     else:
                         postings.extend(docnums[start:end], weights[start:end], values[start:end])
         perdoc = self.perdocwriter
-        for i, fields in enumerate(documents):
-            perdoc.given_lengths = [(name, self.schema[name], lengths[name][i]) for name in fieldnames]
-            self.add_document(**{k: v for k, v in fields.items() if k not in fieldnames})
-        perdoc.given_lengths = ()
+        try:
+            for i, fields in enumerate(documents):
+                perdoc.given_lengths = [(name, self.schema[name], lengths[name][i]) for name in fieldnames]
+                self.add_document(**{k: v for k, v in fields.items() if k not in fieldnames})
+        finally:
+            perdoc.given_lengths = ()
 
     def _batched_fields(self, documents: list[dict]) -> list[str]:
         """The fields `add_documents` indexes at once: none if a document has boosts (their

@@ -181,11 +181,7 @@ def fingerprint(text: str) -> Fingerprint:
     return Fingerprint(len(distinct), sig, tuple(band_keys(sig)) if len(distinct) >= MIN_SHINGLES else ())
 
 
-def _band_hashers() -> list:
-    return [hashlib.blake2b(digest_size=8, person=band.to_bytes(2, "big")) for band in range(BANDS)]
-
-
-_BAND_HASHERS = _band_hashers()
+_BAND_HASHERS = [hashlib.blake2b(digest_size=8, person=band.to_bytes(2, "big")) for band in range(BANDS)]
 
 
 def band_keys(sig: np.ndarray) -> list[int]:

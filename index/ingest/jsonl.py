@@ -24,9 +24,9 @@ from index.ingest.normalize import widen_language_model
 if TYPE_CHECKING:
     from index.reprints import Fingerprint
 
-#: a file of at least this many lines is read by several processes: a record takes about a
-#: millisecond, half of it telling its language, and its fingerprint for finding copies about a
-#: third of one more, while storing the records is the parent's work
+#: a file of at least this many lines is read by several processes: a record takes about three
+#: quarters of a millisecond (a third of it the fingerprint of its text for finding copies, a fifth
+#: telling its language, with a chunk's records at once), while storing the records is the parent's work
 PARALLEL_LINES = 2_000
 CHUNK_LINES = 250
 
@@ -179,9 +179,10 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str
 def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1
                  ) -> Iterator[tuple[bytes, Document | None, str | None, Fingerprint | None]]:
     """(line, record, problem, fingerprint) for each line in file order: a record and its text's
-    fingerprint, or the message saying why the line cannot be read. ``source`` is a file's bytes or the file itself, opened in binary mode and
-    read as it goes. With ``workers`` > 1 a long file is read by that many processes, a few chunks
-    ahead of what the caller has taken, so memory stays bounded either way."""
+    fingerprint, or the message saying why the line cannot be read. ``source`` is a file's bytes or
+    the file itself, opened in binary mode and read as it goes. With ``workers`` > 1 a long file is
+    read by that many processes, a few chunks ahead of what the caller has taken, so memory stays
+    bounded either way."""
     lines = iter_lines(source)
     head = list(islice(lines, PARALLEL_LINES))
     chunks = _chunks(chain(head, lines), CHUNK_LINES)
