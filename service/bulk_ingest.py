@@ -133,7 +133,8 @@ class Ingester:
 
         ids: list[str] = []
         batch, fingerprints = [], {}
-        for line, doc, problem, fingerprint in read_records(stream, str(path), self.readers):
+        lines = read_records(stream, str(path), self.readers, originals=self.archive.blobs)
+        for line, doc, problem, fingerprint in lines:
             if doc is None:
                 self.report.failures.append(problem)
             else:

@@ -22,6 +22,7 @@ from index.errors import FolioError, Unreadable
 from index.ingest.normalize import widen_language_model
 
 if TYPE_CHECKING:
+    from index.blobs import BlobStore
     from index.reprints import Fingerprint
 
 #: a file of at least this many lines is read by several processes: a record takes about three
@@ -155,10 +156,11 @@ def read_line(line: bytes, filename: str, number: int, language_later: bool = Fa
     return finish(doc, line, f"{filename}#{number}", "application/x-ndjson")
 
 
-def read_lines(lines: list[tuple[int, bytes]], filename: str
+def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobStore | None = None
                ) -> list[tuple[Document | None, str | None, Fingerprint | None]]:
     """Each line's record and the fingerprint of its text (for finding copies), or the message
-    saying why it cannot be read."""
+    saying why it cannot be read. ``originals``: where a readable line is written as the record's
+    original (not yet made durable), so the storing process finds it there."""
     from index.ingest.languages import detect_languages
     from index.reprints import fingerprint
 
@@ -168,27 +170,34 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str
             doc = read_line(line, filename, number, language_later=True)
         except FolioError as exc:
             out.append((None, exc.message, None))
-        else:
-            out.append((doc, None, fingerprint(doc.text)))
+            continue
+        out.append((doc, None, fingerprint(doc.text)))
+        if originals is not None:
+            try:
+                originals.put(line, sync=False)
+            except OSError:
+                pass  # the storing process writes it again, and reports what goes wrong
     untold = [doc for doc, _, _ in out if doc is not None and doc.language is None]
     for doc, language in zip(untold, detect_languages([doc.text for doc in untold])):
         doc.language = language
     return out
 
 
-def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1
+def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1,
+                 originals: BlobStore | None = None
                  ) -> Iterator[tuple[bytes, Document | None, str | None, Fingerprint | None]]:
     """(line, record, problem, fingerprint) for each line in file order: a record and its text's
     fingerprint, or the message saying why the line cannot be read. ``source`` is a file's bytes or
     the file itself, opened in binary mode and read as it goes. With ``workers`` > 1 a long file is
     read by that many processes, a few chunks ahead of what the caller has taken, so memory stays
-    bounded either way."""
+    bounded either way. ``originals``: see `read_lines` (writing the originals is a third of storing
+    records, and the readers share it out)."""
     lines = iter_lines(source)
     head = list(islice(lines, PARALLEL_LINES))
     chunks = _chunks(chain(head, lines), CHUNK_LINES)
     if workers < 2 or len(head) < PARALLEL_LINES:
         for chunk in chunks:
-            for (number, line), read in zip(chunk, read_lines(chunk, filename)):
+            for (number, line), read in zip(chunk, read_lines(chunk, filename, originals)):
                 yield line, *read
         return
     # a fork server, not a fork of this process, whose other threads may hold locks
@@ -198,14 +207,14 @@ def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 
     try:
         pending: deque = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(read_lines, chunk, filename)))
+            pending.append((chunk, pool.submit(read_lines, chunk, filename, originals)))
             if len(pending) >= 2 * workers:
                 break
         while pending:
             chunk, future = pending.popleft()
             following = next(chunks, None)
             if following is not None:
-                pending.append((following, pool.submit(read_lines, following, filename)))
+                pending.append((following, pool.submit(read_lines, following, filename, originals)))
             for (number, line), read in zip(chunk, future.result()):
                 yield line, *read
     finally:

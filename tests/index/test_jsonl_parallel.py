@@ -59,3 +59,16 @@ def test_a_short_stream_is_read_in_this_process(tmp_path):
         found = list(read_records(stream, "short.jsonl", workers=2))
     assert [doc.title if doc else None for _, doc, _, _ in found] == ["One", None]
     assert "line 3: not valid JSON" in found[1][2]
+
+
+def test_readers_write_each_readable_line_as_its_records_original(tmp_path):
+    from index.blobs import BlobStore
+
+    data = long_file()
+    for workers in (1, 2):
+        store = BlobStore(tmp_path / f"originals-{workers}")
+        found = list(read_records(data, "long.jsonl", workers=workers, originals=store))
+        readable = {doc.sha256: line for line, doc, _, _ in found if doc is not None}
+        assert sorted(store.all_digests()) == sorted(readable)
+        assert all(store.get(digest) == line for digest, line in readable.items())
+        assert store.put(next(iter(readable.values())), sync=False)[1] is False  # already there
