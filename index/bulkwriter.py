@@ -75,10 +75,14 @@ class MemoryPool:
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, value = item
+        self.postings_of(fieldname, tbytes).add(docnum, weight, value)
+
+    def postings_of(self, fieldname: str, tbytes: bytes) -> TermPostings:
+        """The term's postings so far (none yet: new, empty ones)."""
         found = self.terms.get((fieldname, tbytes))
         if found is None:
             found = self.terms[(fieldname, tbytes)] = TermPostings()
-        found.add(docnum, weight, value)
+        return found
 
     def iter_postings(self):
         """Postings as Whoosh's pool gives them: (fieldname, term, docnum, weight, value) in order."""
@@ -114,7 +118,7 @@ class MemoryPoolWriter(SegmentWriter):
             for fields in documents:
                 self.add_document(**fields)
             return
-        base, terms = self.docnum, self.pool.terms
+        base, postings_of = self.docnum, self.pool.postings_of
         lengths: dict[str, list[int]] = {name: [] for name in fieldnames}
         for first in range(0, len(documents), TEXT_BATCH_DOCS):  # bounded memory: every word is held
             chunk = documents[first:first + TEXT_BATCH_DOCS]
@@ -123,9 +127,7 @@ class MemoryPoolWriter(SegmentWriter):
                 lengths[name] += found.lengths
                 docnums, weights, values = found.docnums.tolist(), found.weights.tolist(), found.values
                 for term, start, end in zip(found.terms, found.starts.tolist(), found.ends.tolist()):
-                    postings = terms.get((name, term))
-                    if postings is None:
-                        postings = terms[(name, term)] = TermPostings()
+                    postings = postings_of(name, term)
                     if end - start == 1:  # most terms of a batch
                         postings.add(docnums[start], weights[start], values[start])
                     else:
@@ -151,7 +153,7 @@ class MemoryPoolWriter(SegmentWriter):
     def add_postings_to_pool(self, reader, startdoc, docmap):
         """A merged segment's postings, a block at a time (Whoosh's way is a generator step and a
         pool call per posting). ``docmap`` maps the reader's live documents when it has deletions."""
-        schema, terms = self.schema, self.pool.terms
+        schema = self.schema
         for fieldname, tbytes in reader.all_terms():
             if fieldname not in schema:
                 continue
@@ -166,9 +168,7 @@ class MemoryPoolWriter(SegmentWriter):
                 if not ids:
                     continue
                 if found is None:
-                    found = terms.get((fieldname, tbytes))
-                    if found is None:
-                        found = terms[(fieldname, tbytes)] = TermPostings()
+                    found = self.pool.postings_of(fieldname, tbytes)
                 found.extend(ids, weights, values)
 
     def _flush_segment(self):

@@ -558,8 +558,7 @@ class Engine:
     def _memo_tokens(self, fieldname: str) -> MemoTokens:
         found = self._highlighters.get(fieldname)
         if found is None:
-            # the searcher's schema: ix.schema would re-read the TOC file
-            found = self._highlighters.setdefault(fieldname, MemoTokens(self.searcher().schema[fieldname].analyzer))
+            found = self._highlighters.setdefault(fieldname, MemoTokens(self.schema[fieldname].analyzer))
         return found
 
     def suggest(self, qstring: str, words: list[str]) -> str | None:
