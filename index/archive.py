@@ -80,6 +80,10 @@ class Archive(Related):
         self.replay_unindexed()
 
     def close(self) -> None:
+        try:
+            self.flush_reprint_keys()
+        except (OSError, sqlite3.Error) as exc:  # the next open works them out again from the signatures
+            log.warning("reprint keys of a bulk run are left for the next start: %s", describe_storage_error(exc))
         if self.engine is not None:
             self.engine.close()
         self.catalog.close()
@@ -100,6 +104,7 @@ class Archive(Related):
         """Index every record the journal lists as not yet indexed, ``group`` records per commit
         (each commit writes a segment per writer process, so large groups keep the index compact and
         merges rare); returns how many. Deleted records' entries are removed."""
+        self.flush_reprint_keys()  # what becomes searchable is found as a copy from then on too
         pending = self.catalog.unindexed_ids()
         for start in range(0, len(pending), group):
             ids = pending[start:start + group]

@@ -86,7 +86,13 @@ class Related:
         for start in range(0, len(missing), 500):
             docs = self.catalog.get_many(missing[start:start + 500])
             self.reprints.add((docs[i] for i in missing[start:start + 500] if i in docs), bulk=True)
+        self.flush_reprint_keys()
         return len(missing)
+
+    def flush_reprint_keys(self) -> None:
+        """Write the band keys bulk adds hold in memory (see `Reprints.flush_keys`)."""
+        if "reprints" in self.__dict__:  # opened: it may hold some
+            self.reprints.flush_keys()
 
     def refresh_index(self, ids: Iterable[str]) -> None:
         ids = sorted(set(ids))

@@ -36,6 +36,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from index.pendingkeys import PendingKeys
 from index.schema import fold
 
 log = logging.getLogger("folio.reprints")
@@ -64,6 +65,9 @@ TRANSACTION_DOCS = 100
 #: small cache, 13.4 s with 1,000 and 64 MB (a transaction holds the write lock about 0.7 s)
 BULK_TRANSACTION_DOCS = 1000
 BULK_CACHE_KB = 64 * 1024
+#: a bulk run writes the band keys it holds (see `index.pendingkeys`) once it holds this many
+#: (16 bytes each in memory: about 62,000 documents' keys)
+PENDING_KEYS_LIMIT = 4_000_000
 _CHUNK = 4096
 
 TABLES = """
@@ -79,6 +83,9 @@ CREATE TABLE IF NOT EXISTS reprint_keys (
     doc INTEGER NOT NULL,
     PRIMARY KEY (key, doc)
 ) WITHOUT ROWID;
+-- documents (as numbers) whose band keys a bulk run still holds in memory; if the run stops first,
+-- their keys are worked out again from their signatures when the catalog is next opened
+CREATE TABLE IF NOT EXISTS reprint_unkeyed (doc INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS reprint_links (
     a          TEXT NOT NULL,
     b          TEXT NOT NULL,
@@ -281,6 +288,8 @@ class Reprints:
         self.catalog = catalog
         self._conn().executescript(TABLES)
         self._move_old_bands()
+        self._pending = PendingKeys()
+        self._key_unkeyed()
 
     def _move_old_bands(self) -> None:
         """Archives made before keep their band keys in ``reprint_bands`` with text ids and two
@@ -309,7 +318,8 @@ class Reprints:
             ) -> set[str]:
         """Fingerprint new documents and link them to their copies. Returns the ids whose group changed
         (so their index entries can be refreshed). ``bulk`` (``folio ingest``, reindex): larger
-        transactions and a larger page cache, as each document's keys dirty pages all over the table.
+        transactions and a larger page cache, and band keys held in memory until `flush_keys` (the
+        caller's to call when the run ends; see `index.pendingkeys`).
         ``fingerprints``: those of the documents' texts already worked out, by id."""
         changed: set[str] = set()
         texts: dict[str, str] = {}
@@ -319,20 +329,30 @@ class Reprints:
         with self.catalog.larger_cache(BULK_CACHE_KB) if bulk else nullcontext():
             for start in range(0, len(docs), size):  # short transactions: uploads wait less
                 with self.catalog.transaction() as conn:
-                    changed |= self._add_batch(conn, docs[start:start + size], texts, known)
+                    changed |= self._add_batch(conn, docs[start:start + size], texts, known, hold_keys=bulk)
+        if self._pending.size >= PENDING_KEYS_LIMIT:
+            self.flush_keys()
         return changed
 
-    def _add_batch(self, conn, docs: list, texts: dict[str, str], known: dict[str, Fingerprint]) -> set[str]:
+    def _add_batch(self, conn, docs: list, texts: dict[str, str], known: dict[str, Fingerprint],
+                   hold_keys: bool = False) -> set[str]:
         """Documents added in order, as if one at a time, with a few statements for the whole batch:
-        the band keys already stored are looked up at once, and the batch's own keys are inserted
-        at once, in key order (one statement per document was a third of storing a record in bulk)."""
+        the band keys already stored (or held) are looked up at once, and the batch's own keys are
+        inserted at once, in key order (one statement per document was a third of storing a record
+        in bulk). ``hold_keys``: the batch's keys are held in memory and its documents listed as
+        unkeyed instead."""
         fresh = self._without_fingerprints(conn, docs)
         prints = {doc.id: known.get(doc.id) or fingerprint(doc.text) for doc in fresh}
         conn.executemany("INSERT INTO reprint_signatures (doc_id, shingles, signature) VALUES (?,?,?)",
                          [(doc.id, prints[doc.id].shingles, prints[doc.id].signature.tobytes()) for doc in fresh])
         keyed = [(doc, number) for doc in fresh
                  if prints[doc.id].keys and (number := doc_number(doc.id)) is not None]
-        stored = self._stored_keys(conn, {key for doc, _ in keyed for key in prints[doc.id].keys})
+        wanted = {key for doc, _ in keyed for key in prints[doc.id].keys}
+        stored = self._stored_keys(conn, wanted)
+        if self._pending.size:
+            for key, held in self._pending.lookup(wanted).items():
+                known_docs = stored.setdefault(key, [])
+                known_docs += [number for number in held if number not in known_docs]
         earlier: dict[int, list[int]] = {}  # the batch's keys so far, as the next document sees them
         changed: set[str] = set()
         for doc, number in keyed:
@@ -346,9 +366,50 @@ class Reprints:
             candidates = [doc_id for _, doc_id in sorted((-count, doc_id_of(other))
                                                          for other, count in counts.items() if other != number)]
             changed |= self._link(conn, doc.id, doc.text, prints[doc.id], candidates, texts)
-        conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)",
-                         sorted({(key, number) for doc, number in keyed for key in prints[doc.id].keys}))
+        if hold_keys:
+            conn.executemany("INSERT OR IGNORE INTO reprint_unkeyed (doc) VALUES (?)", [(n,) for _, n in keyed])
+            held = [(key, number) for doc, number in keyed for key in dict.fromkeys(prints[doc.id].keys)]
+            self._pending.add([key for key, _ in held], [number for _, number in held])
+        else:
+            conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)",
+                             sorted({(key, number) for doc, number in keyed for key in prints[doc.id].keys}))
         return changed
+
+    def flush_keys(self) -> int:
+        """Write the band keys held by bulk adds, in key order, in one transaction; returns how many
+        pairs. Keys of documents removed meanwhile (no longer listed as unkeyed) are left out."""
+        if not self._pending.size:
+            return 0
+        keys, docs = self._pending.pairs()
+        with self.catalog.larger_cache(BULK_CACHE_KB), self.catalog.transaction() as conn:
+            waiting = np.fromiter((r[0] for r in conn.execute("SELECT doc FROM reprint_unkeyed")), dtype=np.int64)
+            keep = np.isin(docs, waiting)
+            conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)",
+                             zip(keys[keep].tolist(), docs[keep].tolist()))
+            conn.executemany("DELETE FROM reprint_unkeyed WHERE doc=?", [(n,) for n in np.unique(docs).tolist()])
+        self._pending.clear()
+        return int(keep.sum())
+
+    def _key_unkeyed(self) -> None:
+        """Store the band keys of documents a bulk run listed as unkeyed and did not get to write
+        (it was stopped), from their stored signatures. Another run still holding them writes the
+        same rows, which are then ignored."""
+        conn = self._conn()
+        if conn.execute("SELECT 1 FROM reprint_unkeyed LIMIT 1").fetchone() is None:
+            return
+        numbers = [r[0] for r in conn.execute("SELECT doc FROM reprint_unkeyed")]
+        log.info("storing the reprint keys of %d document(s) an interrupted bulk run left unkeyed", len(numbers))
+        with self.catalog.larger_cache(BULK_CACHE_KB), self.catalog.transaction() as c:
+            rows = set()
+            for start in range(0, len(numbers), 500):
+                chunk = [doc_id_of(n) for n in numbers[start:start + 500]]
+                marks = ",".join("?" * len(chunk))
+                for doc_id, blob in c.execute(
+                        f"SELECT doc_id, signature FROM reprint_signatures WHERE doc_id IN ({marks})", chunk):
+                    number = doc_number(doc_id)
+                    rows.update((key, number) for key in band_keys(np.frombuffer(blob, dtype=np.uint32)))
+            c.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)", sorted(rows))
+            c.executemany("DELETE FROM reprint_unkeyed WHERE doc=?", [(n,) for n in numbers])
 
     @staticmethod
     def _without_fingerprints(conn, docs: list) -> list:
@@ -456,6 +517,7 @@ class Reprints:
             if sig is not None and number is not None:
                 conn.executemany("DELETE FROM reprint_keys WHERE key=? AND doc=?",
                                  [(k, number) for k in band_keys(np.frombuffer(sig[0], dtype=np.uint32))])
+                conn.execute("DELETE FROM reprint_unkeyed WHERE doc=?", (number,))
             for table in ("reprint_signatures", "reprint_groups"):
                 conn.execute(f"DELETE FROM {table} WHERE doc_id=?", (doc_id,))
             conn.execute("DELETE FROM reprint_links WHERE a=? OR b=?", (doc_id, doc_id))
@@ -496,8 +558,9 @@ class Reprints:
 
     def clear(self) -> None:
         with self.catalog.transaction() as conn:
-            for table in ("reprint_signatures", "reprint_keys", "reprint_links", "reprint_groups"):
+            for table in ("reprint_signatures", "reprint_keys", "reprint_unkeyed", "reprint_links", "reprint_groups"):
                 conn.execute(f"DELETE FROM {table}")
+        self._pending.clear()
 
     def missing(self) -> list[str]:
         """Catalogued documents that have no fingerprint yet."""

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks.reprint_set import build, edited, load_peps, precision_recall, quoting, reheaded, trimmed
 from index.ingest.jsonl import read_line, read_records
-from index.reprints import band_keys, fingerprint, same_article, shingle_hashes, signature, words
+from index.reprints import band_keys, doc_number, fingerprint, same_article, shingle_hashes, signature, words
 from index.search import SearchRequest
 from tests.conftest import PEPS
 
@@ -197,19 +197,91 @@ def test_a_batch_links_copies_as_adding_one_document_at_a_time_does(tmp_path, pe
     docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(labelled.lines)]
     docs.append(docs[3])  # the same document twice in one batch is fingerprinted once
 
-    def state(reprints):
-        conn = reprints._conn()
-        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-                for table in ("reprint_signatures", "reprint_keys", "reprint_links")} | {
-            "groups": sorted(sorted(g) for g in reprints.groups())}
-
     found = []
-    for name, batches in (("one-by-one", [[doc] for doc in docs]),
-                          ("batches", [docs[:len(docs) // 3], docs[len(docs) // 3:]])):
+    for name, batches, bulk in (("one-by-one", [[doc] for doc in docs], False),
+                                ("batches", [docs[:len(docs) // 3], docs[len(docs) // 3:]], True)):
         with Archive(tmp_path / name) as archive:
             archive.catalog.insert_many([(doc, {}) for doc in dict((d.id, d) for d in docs).values()])
             for batch in batches:
-                archive.reprints.add(batch, bulk=True)
-            found.append(state(archive.reprints))
+                archive.reprints.add(batch, bulk=bulk)
+            archive.reprints.flush_keys()
+            found.append(reprint_state(archive.reprints))
     assert found[0] == found[1]
     assert len(found[0]["groups"]) >= 2
+    assert found[0]["reprint_keys"] and not found[0]["reprint_unkeyed"]
+
+
+def reprint_state(reprints) -> dict:
+    conn = reprints._conn()
+    return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1{'' if table == 'reprint_unkeyed' else ', 2'}").fetchall()
+            for table in ("reprint_signatures", "reprint_keys", "reprint_unkeyed", "reprint_links")} | {
+        "groups": sorted(sorted(g) for g in reprints.groups())}
+
+
+def test_a_bulk_run_holds_its_keys_until_it_writes_them_at_once(tmp_path, pep_records):
+    """Held keys are found as copies like stored ones, and are written when the run's records are
+    indexed; the documents wait in ``reprint_unkeyed`` meanwhile."""
+    from index.archive import Archive
+
+    labelled = build(pep_records, originals=6)
+    docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(labelled.lines)]
+    with Archive(tmp_path / "direct") as archive:
+        archive.add_many([(d, line, {}) for d, line in zip(docs, labelled.lines)])
+        expected = reprint_state(archive.reprints)
+    with Archive(tmp_path / "held") as archive:
+        archive.add_many([(d, line, {}) for d, line in zip(docs, labelled.lines)], index=False)
+        conn = archive.reprints._conn()
+        assert conn.execute("SELECT COUNT(*) FROM reprint_keys").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM reprint_unkeyed").fetchone()[0] == len(docs)
+        assert archive.reprints._pending.size == len(expected["reprint_keys"])
+        archive.index_pending()
+        assert reprint_state(archive.reprints) == expected
+        assert archive.reprints._pending.size == 0
+
+
+STOPPED_RUN = """
+import json, os, sys
+from index.archive import Archive
+from index.ingest.jsonl import read_line
+lines = [line.encode() for line in json.loads(sys.stdin.read())]
+archive = Archive(sys.argv[1])
+docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(lines)]
+archive.add_many([(d, line, {}) for d, line in zip(docs, lines)], index=False)
+os._exit(0)  # stopped before the held keys are written or the records indexed
+"""
+
+
+def test_keys_a_stopped_bulk_run_held_are_worked_out_at_the_next_open(tmp_path, pep_records):
+    import json
+    import subprocess
+    import sys
+
+    from index.archive import Archive
+
+    labelled = build(pep_records, originals=6)
+    docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(labelled.lines)]
+    with Archive(tmp_path / "direct") as archive:
+        archive.add_many([(d, line, {}) for d, line in zip(docs, labelled.lines)])
+        expected = reprint_state(archive.reprints)
+    subprocess.run([sys.executable, "-c", STOPPED_RUN, str(tmp_path / "stopped")], check=True,
+                   input=json.dumps([line.decode() for line in labelled.lines]), text=True)
+    with Archive(tmp_path / "stopped") as archive:
+        assert reprint_state(archive.reprints) == expected
+        assert archive.search(SearchRequest(q=docs[0].title)).total >= 1
+
+
+def test_a_document_deleted_while_its_keys_are_held_leaves_none(tmp_path, pep_records):
+    from index.archive import Archive
+
+    labelled = build(pep_records, originals=6)
+    docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(labelled.lines)]
+    with Archive(tmp_path / "a") as archive:
+        archive.add_many([(d, line, {}) for d, line in zip(docs, labelled.lines)], index=False)
+        gone = docs[0].id
+        archive.delete(gone)
+        archive.index_pending()
+        conn = archive.reprints._conn()
+        number = doc_number(gone)
+        assert conn.execute("SELECT COUNT(*) FROM reprint_keys WHERE doc=?", (number,)).fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM reprint_keys").fetchone()[0] > 0
+        assert conn.execute("SELECT COUNT(*) FROM reprint_unkeyed").fetchone()[0] == 0

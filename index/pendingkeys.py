@@ -1,0 +1,63 @@
+"""Band keys of a bulk run, held in memory until they are written to SQLite at once.
+
+Each document has 64 band keys (see `index.reprints`). Inserting its 64 (key, document) rows at
+random places of a table of millions, a transaction of 1,000 documents at a time, was the largest
+part of storing a record in bulk: every transaction dirtied pages all over the table, and the
+write-ahead log took them all. A bulk run keeps its keys here instead, in a few runs sorted by key
+(numpy arrays, 16 bytes a key), looks copies up in them as well as in the table, and has them
+written in key order when it ends or they grow large.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class PendingKeys:
+    """(key, document number) pairs in sorted runs; a new run is merged with the one before while
+    that one is not more than twice its size, so there are a logarithmic number of runs."""
+
+    def __init__(self):
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.size = 0
+
+    def add(self, keys, docs) -> None:
+        keys, docs = np.asarray(keys, dtype=np.int64), np.asarray(docs, dtype=np.int64)
+        if len(keys) != len(docs):
+            raise ValueError("one document number per key")
+        if not len(keys):
+            return
+        self._runs.append(_sorted(keys, docs))
+        self.size += len(keys)
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            (k1, d1), (k2, d2) = self._runs.pop(), self._runs.pop()
+            self._runs.append(_sorted(np.concatenate((k2, k1)), np.concatenate((d2, d1))))
+
+    def lookup(self, keys) -> dict[int, list[int]]:
+        """key -> the document numbers held with it, for those of ``keys`` that have any."""
+        wanted = np.unique(np.asarray(list(keys), dtype=np.int64))
+        found: dict[int, list[int]] = {}
+        for run_keys, run_docs in self._runs:
+            low = np.searchsorted(run_keys, wanted, side="left")
+            high = np.searchsorted(run_keys, wanted, side="right")
+            for i in np.flatnonzero(high > low).tolist():
+                found.setdefault(int(wanted[i]), []).extend(run_docs[low[i]:high[i]].tolist())
+        return found
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair held, in key then document order (one run, so later calls are cheap)."""
+        if len(self._runs) > 1:
+            self._runs = [_sorted(np.concatenate([k for k, _ in self._runs]),
+                                  np.concatenate([d for _, d in self._runs]))]
+        if not self._runs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return self._runs[0]
+
+    def clear(self) -> None:
+        self._runs = []
+        self.size = 0
+
+
+def _sorted(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((docs, keys))
+    return keys[order], docs[order]

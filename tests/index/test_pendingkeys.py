@@ -1,0 +1,39 @@
+import random
+
+import numpy as np
+import pytest
+
+from index.pendingkeys import PendingKeys
+
+
+def test_held_keys_are_found_as_a_table_of_them_finds_them():
+    rng = random.Random(5)
+    held, table = PendingKeys(), {}
+    for batch in range(40):
+        pairs = [(rng.randrange(-2**63, 2**63) if rng.random() < 0.7 else rng.randrange(50), batch * 1000 + i)
+                 for i in range(rng.randrange(0, 300))]
+        held.add([k for k, _ in pairs], [d for _, d in pairs])
+        for key, doc in pairs:
+            table.setdefault(key, []).append(doc)
+        asked = rng.sample(sorted(table), min(60, len(table))) + [rng.randrange(-2**63, 2**63) for _ in range(20)]
+        found = held.lookup(asked)
+        assert {k: sorted(v) for k, v in found.items()} == {k: sorted(table[k]) for k in set(asked) if k in table}
+    assert len(held._runs) <= 2 * np.log2(held.size) + 1
+    keys, docs = held.pairs()
+    assert list(zip(keys.tolist(), docs.tolist())) == sorted((k, d) for k, ds in table.items() for d in ds)
+    assert held.size == len(keys)
+
+
+def test_nothing_held_finds_nothing_and_clearing_forgets():
+    held = PendingKeys()
+    assert held.lookup([1, 2]) == {}
+    assert [len(a) for a in held.pairs()] == [0, 0]
+    held.add([3, 1], [7, 8])
+    assert held.lookup([1, 3, 4]) == {1: [8], 3: [7]}
+    held.clear()
+    assert held.size == 0 and held.lookup([1]) == {}
+
+
+def test_each_key_needs_its_document():
+    with pytest.raises(ValueError):
+        PendingKeys().add([1, 2], [3])
