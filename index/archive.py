@@ -87,6 +87,7 @@ class Archive(Related):
         if self.engine is not None:
             self.engine.close()
         self.catalog.close()
+        self.blobs.close()
 
     def replay_unindexed(self) -> int:
         """Bring the index up to date with catalog changes a crash left unconfirmed; returns how many."""
@@ -168,15 +169,19 @@ class Archive(Related):
         return record, True
 
     def add_many(self, items: Iterable[tuple[Document, bytes, dict[str, Any]]],
-                 index: bool = True, fingerprints: dict | None = None) -> list[tuple[Document, bool]]:
+                 index: bool = True, fingerprints: dict | None = None,
+                 packed: dict | None = None) -> list[tuple[Document, bool]]:
         """Bulk add: originals, then one catalog transaction, then one index commit. With ``index``
         false the records are stored and left in the journal of unindexed changes, for
         `index_pending` to index many batches at once (``folio ingest`` of JSON Lines).
-        ``fingerprints``: the texts' fingerprints for finding copies, by id, where already known."""
+        ``fingerprints``: the texts' fingerprints for finding copies, by id, where already known.
+        ``packed``: where readers appended originals to a pack (`BlobStore.append_to_pack`), by id;
+        they are recorded here, the others stored as files."""
         items = list(items)
         fresh: list[tuple[Document, dict]] = []
         out: list[tuple[Document, bool]] = []
         seen: set[str] = set()
+        in_packs = []
         for doc, original, overrides in items:
             if doc.id in seen:
                 continue
@@ -184,10 +189,15 @@ class Archive(Related):
             if self.catalog.has(doc.id):
                 out.append((self.get(doc.id), False))
                 continue
-            self.blobs.put(original, sync=False)
+            entry = (packed or {}).get(doc.id)
+            if entry is not None and entry.sha256 == doc.sha256 and entry.length == len(original):
+                in_packs.append(entry)
+            else:
+                self.blobs.put(original, sync=False)
             fresh.append((doc, clean_edits(overrides or {})))
         if fresh:
             self.blobs.sync()  # one sync for the whole batch, before the rows that refer to the files
+            self.blobs.record_packed(in_packs)
         inserted = set(self.catalog.insert_many(fresh))
         records = [doc.with_edits(edits) for doc, edits in fresh if doc.id in inserted]
         if records and not index:

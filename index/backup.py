@@ -49,16 +49,20 @@ def _referenced_shas(catalog: Path) -> list[str]:
 def _copy_originals(shas: list[str], source: BlobStore, target: BlobStore) -> list[str]:
     """Copy each original, verifying its hash; returns the hashes that are missing or corrupt."""
     bad = []
-    for sha in shas:
-        try:
-            data = source.get(sha)
-        except FileNotFoundError:
-            bad.append(sha)
-            continue
-        if content_sha256(data) != sha:
-            bad.append(sha)
-            continue
-        target.put(data)
+    try:
+        for sha in shas:
+            try:
+                data = source.get(sha)
+            except FileNotFoundError:
+                bad.append(sha)
+                continue
+            if content_sha256(data) != sha:
+                bad.append(sha)
+                continue
+            target.put(data)
+    finally:
+        source.close()
+        target.close()
     return bad
 
 

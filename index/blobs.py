@@ -1,4 +1,5 @@
-"""Content-addressed store of original files: ``originals/ab/abcdef…`` by SHA-256."""
+"""Content-addressed store of original files: ``originals/ab/abcdef…`` by SHA-256, and records'
+originals appended to pack files by bulk ingest (see `index.packs`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from pathlib import Path
 
 from index.document import content_sha256
+from index.packs import Packed, PackIndex, PackWriter
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
@@ -20,10 +22,15 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+#: the pack writer of this process, per store (a reader process appends to one pack across chunks)
+_PACK_WRITERS: dict[tuple[str, int], PackWriter] = {}
+
+
 class BlobStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.packs = PackIndex(self.root / "packs.sqlite3", self.root / "packs")
 
     def path_for(self, sha256_hex: str) -> Path:
         if not isinstance(sha256_hex, str) or not _DIGEST.fullmatch(sha256_hex):
@@ -31,7 +38,24 @@ class BlobStore:
         return self.root / sha256_hex[:2] / sha256_hex
 
     def exists(self, sha256_hex: str) -> bool:
-        return self.path_for(sha256_hex).exists()
+        return self.path_for(sha256_hex).exists() or self.packs.find(sha256_hex) is not None
+
+    def append_to_pack(self, originals: list[bytes]) -> dict[str, Packed]:
+        """Append those of ``originals`` not stored yet to this process's pack; where each one is, by
+        digest. Recorded by `record_packed` once durable (`sync`); until then nothing refers to them."""
+        new: dict[str, bytes] = {}
+        for data in originals:
+            digest = content_sha256(data)
+            if digest not in new and not self.exists(digest):
+                new[digest] = data
+        key = (str(self.root), os.getpid())
+        writer = _PACK_WRITERS.get(key)
+        if writer is None:
+            writer = _PACK_WRITERS[key] = PackWriter(self.packs.folder)
+        return {entry.sha256: entry for entry in writer.append(list(new.values()))}
+
+    def record_packed(self, entries: list[Packed]) -> None:
+        self.packs.record(entries)
 
     def put(self, data: bytes, sync: bool = True) -> tuple[str, bool]:
         """Store bytes durably; returns (sha256, created). Written to a temp file, fsynced, renamed.
@@ -41,7 +65,7 @@ class BlobStore:
         """
         digest = content_sha256(data)
         target = self.path_for(digest)
-        if os.path.exists(target):
+        if os.path.exists(target) or self.packs.find(digest) is not None:
             return digest, False
         tmp, fd = self._temporary(target)
         try:
@@ -83,16 +107,28 @@ class BlobStore:
         os.sync()
 
     def get(self, sha256_hex: str) -> bytes:
-        return self.path_for(sha256_hex).read_bytes()
+        path = self.path_for(sha256_hex)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            entry = self.packs.find(sha256_hex)
+            if entry is None:
+                raise
+            return self.packs.read(entry)
 
     def remove(self, sha256_hex: str) -> None:
         path = self.path_for(sha256_hex)
         if path.exists():
             path.unlink()
+        self.packs.remove(sha256_hex)
 
     def all_digests(self):
+        """Every stored original's digest, in order, once (files and packed)."""
+        files = []
         for sub in sorted(self.root.iterdir()):
             if sub.is_dir() and len(sub.name) == 2:
-                for f in sorted(sub.iterdir()):
-                    if not f.name.startswith("."):
-                        yield f.name
+                files += [f.name for f in sub.iterdir() if not f.name.startswith(".")]
+        yield from sorted(set(files).union(self.packs.digests()))
+
+    def close(self) -> None:
+        self.packs.close()

@@ -132,24 +132,26 @@ class Ingester:
         from index.ingest.jsonl import read_records
 
         ids: list[str] = []
-        batch, fingerprints = [], {}
+        batch, fingerprints, packed = [], {}, {}
         lines = read_records(stream, str(path), self.readers, originals=self.archive.blobs)
-        for line, doc, problem, fingerprint in lines:
+        for line, doc, problem, fingerprint, stored in lines:
             if doc is None:
                 self.report.failures.append(problem)
             else:
                 batch.append((doc, line, {}))
                 fingerprints[doc.id] = fingerprint
+                if stored is not None:
+                    packed[doc.id] = stored
             if len(batch) >= BULK_BATCH:
-                ids += self._flush(batch, fingerprints)
-                batch, fingerprints = [], {}
+                ids += self._flush(batch, fingerprints, packed)
+                batch, fingerprints, packed = [], {}, {}
         if batch:
-            ids += self._flush(batch, fingerprints)
+            ids += self._flush(batch, fingerprints, packed)
         return ids
 
-    def _flush(self, batch, fingerprints: dict) -> list[str]:
+    def _flush(self, batch, fingerprints: dict, packed: dict) -> list[str]:
         ids = []
-        added = self.archive.add_many(batch, index=False, fingerprints=fingerprints)
+        added = self.archive.add_many(batch, index=False, fingerprints=fingerprints, packed=packed)
         self.deferred += sum(created for _, created in added)
         if self.deferred >= INDEX_GROUP:
             self.index_deferred()

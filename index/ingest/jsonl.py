@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import re
+import sqlite3
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain, islice
@@ -23,6 +24,7 @@ from index.ingest.normalize import widen_language_model
 
 if TYPE_CHECKING:
     from index.blobs import BlobStore
+    from index.packs import Packed
     from index.reprints import Fingerprint
 
 #: a file of at least this many lines is read by several processes: a record takes about three
@@ -157,41 +159,46 @@ def read_line(line: bytes, filename: str, number: int, language_later: bool = Fa
 
 
 def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobStore | None = None
-               ) -> list[tuple[Document | None, str | None, Fingerprint | None]]:
-    """Each line's record and the fingerprint of its text (for finding copies), or the message
-    saying why it cannot be read. ``originals``: where a readable line is written as the record's
-    original (not yet made durable), so the storing process finds it there."""
+               ) -> list[tuple[Document | None, str | None, Fingerprint | None, Packed | None]]:
+    """Each line's record, the fingerprint of its text (for finding copies) and where the line was
+    appended as the record's original, or the message saying why it cannot be read. ``originals``:
+    the store to whose pack (see `index.packs`) readable lines not stored yet are appended, not yet
+    made durable or recorded; the storing process does both."""
     from index.ingest.languages import detect_languages
     from index.reprints import fingerprint
 
-    out: list[tuple[Document | None, str | None, Fingerprint | None]] = []
+    read: list[tuple[Document | None, str | None, Fingerprint | None]] = []
+    readable: list[bytes] = []
     for number, line in lines:
         try:
             doc = read_line(line, filename, number, language_later=True)
         except FolioError as exc:
-            out.append((None, exc.message, None))
+            read.append((None, exc.message, None))
             continue
-        out.append((doc, None, fingerprint(doc.text)))
-        if originals is not None:
-            try:
-                originals.put(line, sync=False)
-            except OSError:
-                pass  # the storing process writes it again, and reports what goes wrong
-    untold = [doc for doc, _, _ in out if doc is not None and doc.language is None]
+        read.append((doc, None, fingerprint(doc.text)))
+        readable.append(line)
+    untold = [doc for doc, _, _ in read if doc is not None and doc.language is None]
     for doc, language in zip(untold, detect_languages([doc.text for doc in untold])):
         doc.language = language
-    return out
+    packed: dict[str, Packed] = {}
+    if originals is not None:
+        try:
+            packed = originals.append_to_pack(readable)
+        except (OSError, sqlite3.Error):
+            pass  # the storing process stores them itself, and reports what goes wrong
+    return [(doc, problem, print_, packed.get(doc.sha256) if doc is not None else None)
+            for doc, problem, print_ in read]
 
 
 def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1,
                  originals: BlobStore | None = None
-                 ) -> Iterator[tuple[bytes, Document | None, str | None, Fingerprint | None]]:
-    """(line, record, problem, fingerprint) for each line in file order: a record and its text's
-    fingerprint, or the message saying why the line cannot be read. ``source`` is a file's bytes or
+                 ) -> Iterator[tuple[bytes, Document | None, str | None, Fingerprint | None, Packed | None]]:
+    """(line, record, problem, fingerprint, packed) for each line in file order: a record, its
+    text's fingerprint and where its original was appended, or the message saying why the line
+    cannot be read. ``source`` is a file's bytes or
     the file itself, opened in binary mode and read as it goes. With ``workers`` > 1 a long file is
     read by that many processes, a few chunks ahead of what the caller has taken, so memory stays
-    bounded either way. ``originals``: see `read_lines` (writing the originals is a third of storing
-    records, and the readers share it out)."""
+    bounded either way. ``originals``: see `read_lines` (the readers share out writing the originals)."""
     lines = iter_lines(source)
     head = list(islice(lines, PARALLEL_LINES))
     chunks = _chunks(chain(head, lines), CHUNK_LINES)

@@ -43,3 +43,61 @@ def test_a_folder_removed_meanwhile_is_made_again(tmp_path):
 def test_only_a_sha256_digest_names_a_file(tmp_path, digest):
     with pytest.raises(ValueError):
         BlobStore(tmp_path / "originals").path_for(digest)
+
+
+def packed_store(tmp_path, originals):
+    store = BlobStore(tmp_path / "originals")
+    entries = store.append_to_pack(originals)
+    store.sync()
+    store.record_packed(list(entries.values()))
+    return store, entries
+
+
+def test_packed_originals_are_read_listed_and_not_stored_twice(tmp_path):
+    lines = [b'{"text": "one"}', b'{"text": "two"}', b'{"text": "one"}']
+    store, entries = packed_store(tmp_path, lines)
+    assert sorted(entries) == sorted({content_sha256(line) for line in lines})
+    assert [store.get(content_sha256(line)) for line in lines] == lines
+    uploaded = store.put(b"an upload")[0]
+    assert list(store.all_digests()) == sorted([*entries, uploaded])
+    assert all(store.exists(digest) for digest in entries)
+    assert store.put(lines[1]) == (content_sha256(lines[1]), False)  # no file beside its packed copy
+    assert not store.path_for(content_sha256(lines[1])).exists()
+    assert store.append_to_pack(lines) == {}
+    with pytest.raises(FileNotFoundError):
+        store.get(content_sha256(b"never stored"))
+    store.close()
+
+
+def test_appended_but_unrecorded_originals_are_not_stored(tmp_path):
+    store = BlobStore(tmp_path / "originals")
+    entries = store.append_to_pack([b"appended by a run that stopped"])
+    assert list(store.all_digests()) == []
+    digest = next(iter(entries))
+    assert not store.exists(digest)
+    with pytest.raises(FileNotFoundError):
+        store.get(digest)
+
+
+def test_a_removed_packed_original_is_overwritten_and_its_pack_goes_with_the_last(tmp_path):
+    lines = [b'{"text": "first record"}', b'{"text": "second record"}']
+    store, entries = packed_store(tmp_path, lines)
+    first, second = (content_sha256(line) for line in lines)
+    pack = store.packs.folder / entries[first].pack
+    store.remove(first)
+    assert not store.exists(first) and list(store.all_digests()) == [second]
+    assert pack.read_bytes() == bytes(len(lines[0])) + lines[1]
+    assert store.get(second) == lines[1]
+    store.remove(second)
+    assert not pack.exists() and list(store.all_digests()) == []
+    store.remove(second)  # gone already: nothing to do
+
+
+def test_a_store_sent_to_another_process_reads_the_same_packs(tmp_path):
+    import pickle
+
+    store, entries = packed_store(tmp_path, [b'{"text": "sent along"}'])
+    copy = pickle.loads(pickle.dumps(store))
+    assert [copy.get(digest) for digest in entries] == [b'{"text": "sent along"}']
+    copy.close()
+    store.close()

@@ -28,7 +28,7 @@ def long_file() -> bytes:
 def comparable(found):
     return [(line, doc and {**doc.to_dict(), "ingested_at": None}, problem,
              fingerprint and (fingerprint.shingles, fingerprint.signature.tolist(), fingerprint.keys))
-            for line, doc, problem, fingerprint in found]
+            for line, doc, problem, fingerprint, _ in found]
 
 
 def test_processes_read_what_one_process_reads():
@@ -57,18 +57,42 @@ def test_a_short_stream_is_read_in_this_process(tmp_path):
     path.write_bytes(b'{"title": "One", "text": "A short text about harbours."}\n\n{"title": \n')
     with path.open("rb") as stream:
         found = list(read_records(stream, "short.jsonl", workers=2))
-    assert [doc.title if doc else None for _, doc, _, _ in found] == ["One", None]
+    assert [doc.title if doc else None for _, doc, _, _, _ in found] == ["One", None]
     assert "line 3: not valid JSON" in found[1][2]
 
 
-def test_readers_write_each_readable_line_as_its_records_original(tmp_path):
+def test_readers_append_each_readable_line_to_a_pack_as_its_records_original(tmp_path):
     from index.blobs import BlobStore
 
     data = long_file()
     for workers in (1, 2):
         store = BlobStore(tmp_path / f"originals-{workers}")
         found = list(read_records(data, "long.jsonl", workers=workers, originals=store))
-        readable = {doc.sha256: line for line, doc, _, _ in found if doc is not None}
+        readable = {doc.sha256: line for line, doc, _, _, _ in found if doc is not None}
+        packed = [entry for _, doc, _, _, entry in found if doc is not None]
+        assert all(entry is not None for entry in packed)
+        assert {entry.sha256 for entry in packed} == set(readable)
+        assert all(entry is None for _, doc, _, _, entry in found if doc is None)
+        assert list(store.all_digests()) == []  # nothing recorded yet: nothing refers to the bytes
+        store.sync()
+        store.record_packed(packed)
         assert sorted(store.all_digests()) == sorted(readable)
         assert all(store.get(digest) == line for digest, line in readable.items())
         assert store.put(next(iter(readable.values())), sync=False)[1] is False  # already there
+        packs = list((store.root / "packs").iterdir())
+        assert 1 <= len(packs) <= workers
+        store.close()
+
+
+def test_lines_already_stored_are_not_appended_again(tmp_path):
+    from index.blobs import BlobStore
+
+    data = long_file()
+    store = BlobStore(tmp_path / "originals")
+    first = [entry for *_, entry in read_records(data, "long.jsonl", workers=1, originals=store) if entry]
+    store.record_packed(first)
+    size = sum(p.stat().st_size for p in (store.root / "packs").iterdir())
+    again = [entry for *_, entry in read_records(data, "long.jsonl", workers=2, originals=store) if entry]
+    assert again == []
+    assert sum(p.stat().st_size for p in (store.root / "packs").iterdir()) == size
+    store.close()

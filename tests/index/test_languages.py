@@ -29,7 +29,7 @@ def test_records_read_a_chunk_at_a_time_are_the_records_read_one_by_one():
     lines.append(json.dumps({"title": "Empty", "text": " "}).encode())
     chunk = list(enumerate(lines, start=1))
     together = [(doc and {**doc.to_dict(), "ingested_at": None}, problem)
-                for doc, problem, _ in read_lines(chunk, "mixed.jsonl")]
+                for doc, problem, _, _ in read_lines(chunk, "mixed.jsonl")]
     alone = []
     for number, line in chunk:
         try:

@@ -25,7 +25,7 @@ def add_records(archive, records, index: bool = True, read_fingerprints: bool = 
     lines = [json.dumps(r).encode() for r in records]
     if read_fingerprints:
         read = list(read_records(b"\n".join(lines), "set.jsonl"))
-        docs, fingerprints = [doc for _, doc, _, _ in read], {doc.id: fp for _, doc, _, fp in read}
+        docs, fingerprints = [doc for _, doc, _, _, _ in read], {doc.id: fp for _, doc, _, fp, _ in read}
     else:
         docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(lines)]
         fingerprints = None
