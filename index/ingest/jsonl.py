@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 #: a file of at least this many lines is read by several processes: a record takes about three
 #: quarters of a millisecond (a third of it the fingerprint of its text for finding copies, a fifth
-#: telling its language, with a chunk's records at once), while storing the records is the parent's work
+#: telling its language, with a chunk's records at once, and appending the lines to a pack), while
+#: storing the records is the parent's work
 PARALLEL_LINES = 2_000
 CHUNK_LINES = 250
 
