@@ -189,11 +189,8 @@ class MemoryPoolWriter(SegmentWriter):
                     fieldwriter.start_field(fieldname, fieldobj)
                     field_lengths = _lengths_of(lengths, fieldname, self.docnum) if fieldobj.scorable else None
                 docnums, weights, values = postings.columns()
-                fieldwriter.start_term(tbytes)
-                fieldwriter.add_term_postings(docnums, weights, values,
-                                              [field_lengths[d] for d in docnums] if field_lengths else
-                                              [0] * len(docnums))
-                fieldwriter.finish_term()
+                fieldwriter.write_term(tbytes, docnums, weights, values,
+                                       [field_lengths[d] for d in docnums] if field_lengths else [0] * len(docnums))
             if current is not None:
                 fieldwriter.finish_field()
             fieldwriter.close()

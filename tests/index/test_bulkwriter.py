@@ -212,37 +212,47 @@ def test_a_bounded_merge_takes_the_smallest_segments_up_to_its_limit(tmp_path):
     archive.close()
 
 
-def written_term(storage, codec, fieldobj, postings, at_once: bool) -> tuple[bytes, bytes]:
-    """The postings and term files of a one-term segment, its postings given one by one or at once."""
+def written_term(storage, codec, fieldobj, postings, at_once) -> tuple[bytes, bytes]:
+    """The postings and term files of a segment with a few terms, their postings given one by one
+    (False), at once (True) or as whole terms ("whole")."""
     segment = codec.new_segment(storage, "MAIN")
     writer = codec.field_writer(storage, segment)
     writer.start_field("text", fieldobj)
-    writer.start_term(b"word")
-    if at_once:
-        writer.add_term_postings(*map(list, zip(*postings)))
-    else:
-        for posting in postings:
-            writer.add(*posting)
-    writer.finish_term()
+    for term in (b"word", b"words", b"wordy"):  # each with one posting fewer than the one before
+        if at_once == "whole":
+            writer.write_term(term, *map(list, zip(*postings)))
+        else:
+            writer.start_term(term)
+            if at_once:
+                writer.add_term_postings(*map(list, zip(*postings)))
+            else:
+                for posting in postings:
+                    writer.add(*posting)
+            writer.finish_term()
+        postings = postings[:-1] or postings
     writer.finish_field()
     writer.close()
     files = [f for f in storage.list() if f.startswith(segment.segment_id())]
     return tuple(storage.open_file(f).read() for f in sorted(files))
 
 
-def test_postings_given_at_once_are_written_as_one_by_one(tmp_path):
+@pytest.mark.parametrize("fieldname", ["text", "author_exact"])  # values of word positions; of a fixed size
+def test_postings_given_at_once_are_written_as_one_by_one(tmp_path, fieldname):
     archive = Archive(tmp_path / "a")
     storage, codec = archive.engine.ix.storage, FolioCodec()
-    fieldobj = archive.engine.ix.schema["text"]
+    fieldobj = archive.engine.ix.schema[fieldname]
     rng = random.Random(5)
-    for count in (1, 2, 511, 512, 513, 1024, 1500):  # inlined, one block, several blocks
+    for count in (1, 2, 3, 511, 512, 513, 1024, 1500):  # inlined, one block, several blocks
         for scored in (True, False):  # a field without lengths has 0 for every posting
-            docnums = sorted(rng.sample(range(5000), count))
-            values = [fieldobj.format.encode(sorted(rng.sample(range(900), rng.randint(1, 4)))) for _ in docnums]
-            postings = [(d, float(rng.choice((1, 1, 2, 3.5))), v, rng.choice((1, 7, 300, 4000)) if scored else 0)
-                        for d, v in zip(docnums, values)]
-            assert written_term(storage, codec, fieldobj, postings, True) == \
-                written_term(storage, codec, fieldobj, postings, False), (count, scored)
+            for weighting in ((1.0,), (2.0,), (1, 1, 2, 3.5), (0.1, 1 / 3)):  # all 1, all the same, mixed
+                docnums = sorted(rng.sample(range(5000), count))
+                values = [fieldobj.format.encode(sorted(rng.sample(range(900), rng.randint(1, 4))))
+                          if fieldname == "text" else rng.randint(1, 4).to_bytes(4, "big") for _ in docnums]
+                postings = [(d, float(rng.choice(weighting)), v, rng.choice((1, 7, 300, 4000)) if scored else 0)
+                            for d, v in zip(docnums, values)]
+                one_by_one = written_term(storage, codec, fieldobj, postings, False)
+                assert written_term(storage, codec, fieldobj, postings, True) == one_by_one, (count, scored)
+                assert written_term(storage, codec, fieldobj, postings, "whole") == one_by_one, (count, scored)
     archive.close()
 
 
