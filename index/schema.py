@@ -31,15 +31,20 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
+def fold_token(text: str) -> str:
+    """A token as `FoldFilter` leaves it ("" for one it drops)."""
+    text = fold(text)
+    if text.endswith("'s"):
+        text = text[:-2]
+    return text.replace("'", "") if "'" in text and len(text) > 1 else text
+
+
 class FoldFilter(Filter):
     """Accent and apostrophe folding, then the English possessive ``'s`` removed."""
 
     def __call__(self, tokens):
         for t in tokens:
-            text = fold(t.text)
-            if text.endswith("'s"):
-                text = text[:-2]
-            t.text = text.replace("'", "") if "'" in text and len(text) > 1 else text
+            t.text = fold_token(t.text)
             if t.text:
                 yield t
 

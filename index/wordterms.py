@@ -14,11 +14,13 @@ DROPPED = ""
 
 class WordTerms:
     """word -> its term, or DROPPED; at most ``size`` words, then the memo starts over (``clears``
-    counts how often). ``options`` are passed to the analyzer (its mode, whether stops are kept)."""
+    counts how often). ``options`` are passed to the analyzer (its mode, whether stops are kept).
+    ``direct``: a function giving a word's term as the analyzer would, used instead of it."""
 
-    def __init__(self, analyzer, size: int, **options):
+    def __init__(self, analyzer, size: int, direct=None, **options):
         self.analyzer = analyzer
         self.size = size
+        self.direct = direct
         self.options = options
         self.memo: dict[str, str] = {}
         self.clears = 0
@@ -27,8 +29,11 @@ class WordTerms:
     def term_of(self, word: str) -> str:
         found = self.memo.get(word)
         if found is None:
-            terms = [t.text for t in self.analyzer(word, **self.options)]
-            found = terms[0] if terms else DROPPED
+            if self.direct is not None:
+                found = self.direct(word)
+            else:
+                terms = [t.text for t in self.analyzer(word, **self.options)]
+                found = terms[0] if terms else DROPPED
             with self._lock:
                 if len(self.memo) >= self.size:
                     self.memo.clear()

@@ -57,3 +57,22 @@ def test_fields_it_cannot_index_are_left_to_the_writer():
     schema, legacy = build_schema(), build_schema(legacy=True)
     assert not batchable(legacy["text"])  # Whoosh's own TEXT field
     assert not any(batchable(schema[name]) for name in ("id", "tag", "year", "author_exact", "published"))
+
+
+@pytest.mark.parametrize("stem", [True, False])
+def test_a_words_term_worked_out_directly_is_the_analyzers(stem):
+    from index.schema import text_analyzer
+    from index.textfield import plan_for
+
+    analyzer = text_analyzer(stem=stem)
+    plan = plan_for(analyzer)
+    assert plan.words.direct is not None
+    rng = random.Random(11)
+    texts = [random_text(rng) for _ in range(200)] + PEPS.read_text(encoding="utf-8").splitlines()[:60]
+    texts.append("The cat's whiskers, o'clock 'tis rock'n'roll A I x 42 3.5 ÆSIR Über naïve café’s l'été "
+                 "THE and ok'd 's s' ’s İstanbul ß straße ﬁne ＡＢＣ x²")
+    words = {word for text in texts for word in plan.findall(text)}
+    assert len(words) > 5000
+    for word in words:
+        expected = [t.text for t in analyzer(word, mode="index")]
+        assert plan.words.direct(word) == (expected[0] if expected else ""), word
