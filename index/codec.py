@@ -272,7 +272,8 @@ class FolioFieldWriter(W3FieldWriter):
         """`start_term`, `add_term_postings` and `finish_term` for a term whose postings (in document
         order) are all given: the same bytes. A term with no more than a block of postings, nearly
         every term of a segment, is written here in one step rather than through Whoosh's chain of
-        calls (a third of writing a segment in bulk)."""
+        calls per term and block (writing a bulk segment's 110,000 terms per 10,000 articles took 7 %
+        less of the writer processes' time)."""
         postwriter = self._postwriter
         if len(ids) > postwriter._blocklimit or not postwriter._separate_values:
             self.start_term(btext)

@@ -150,8 +150,8 @@ class PackIndex:
         path = self.folder / row[0]
         if others is None:
             path.unlink(missing_ok=True)
-            return
-        _zero(path, row[1], row[2])
+        elif path.exists():  # a pack lost meanwhile has nothing left to overwrite
+            _zero(path, row[1], row[2])
 
     def digests(self) -> list[str]:
         with self._lock:
