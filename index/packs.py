@@ -72,6 +72,21 @@ class PackWriter:
         self._size = 0
 
 
+_TABLES = """
+CREATE TABLE IF NOT EXISTS pack_files (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- the digest as its 32 bytes and the pack by number: about 100 bytes an original with the index
+CREATE TABLE IF NOT EXISTS packed (
+    sha256 BLOB PRIMARY KEY,
+    pack   INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS packed_pack ON packed(pack);
+"""
+_FIND = ("SELECT f.name, p.offset, p.length, p.pack FROM packed p JOIN pack_files f ON f.id = p.pack "
+         "WHERE p.sha256=?")
+
+
 class PackIndex:
     """sha256 -> (pack, offset, length) in a SQLite file of its own; made on the first record."""
 
@@ -94,18 +109,15 @@ class PackIndex:
             conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("CREATE TABLE IF NOT EXISTS packed (sha256 TEXT PRIMARY KEY, pack TEXT NOT NULL, "
-                         "offset INTEGER NOT NULL, length INTEGER NOT NULL) WITHOUT ROWID")
-            conn.execute("CREATE INDEX IF NOT EXISTS packed_pack ON packed(pack)")
+            conn.executescript(_TABLES)
             self._conn = conn
         return self._conn
 
     def find(self, sha256_hex: str) -> Packed | None:
         with self._lock:
             conn = self._connection(create=False)
-            row = conn and conn.execute("SELECT pack, offset, length FROM packed WHERE sha256=?",
-                                        (sha256_hex,)).fetchone()
-        return Packed(sha256_hex, *row) if row else None
+            row = conn and conn.execute(_FIND, (bytes.fromhex(sha256_hex),)).fetchone()
+        return Packed(sha256_hex, *row[:3]) if row else None
 
     def record(self, entries: list[Packed]) -> None:
         """Record where originals are, in one transaction (the first place recorded for one wins)."""
@@ -115,8 +127,12 @@ class PackIndex:
             conn = self._connection(create=True)
             conn.execute("BEGIN IMMEDIATE")
             try:
+                numbers = {}
+                for name in dict.fromkeys(e.pack for e in entries):
+                    conn.execute("INSERT OR IGNORE INTO pack_files (name) VALUES (?)", (name,))
+                    numbers[name] = conn.execute("SELECT id FROM pack_files WHERE name=?", (name,)).fetchone()[0]
                 conn.executemany("INSERT OR IGNORE INTO packed (sha256, pack, offset, length) VALUES (?,?,?,?)",
-                                 [(e.sha256, e.pack, e.offset, e.length) for e in entries])
+                                 [(bytes.fromhex(e.sha256), numbers[e.pack], e.offset, e.length) for e in entries])
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -137,10 +153,12 @@ class PackIndex:
                 return
             conn.execute("BEGIN IMMEDIATE")
             try:
-                row = conn.execute("SELECT pack, offset, length FROM packed WHERE sha256=?", (sha256_hex,)).fetchone()
+                row = conn.execute(_FIND, (bytes.fromhex(sha256_hex),)).fetchone()
                 if row is not None:
-                    conn.execute("DELETE FROM packed WHERE sha256=?", (sha256_hex,))
-                    others = conn.execute("SELECT 1 FROM packed WHERE pack=? LIMIT 1", (row[0],)).fetchone()
+                    conn.execute("DELETE FROM packed WHERE sha256=?", (bytes.fromhex(sha256_hex),))
+                    others = conn.execute("SELECT 1 FROM packed WHERE pack=? LIMIT 1", (row[3],)).fetchone()
+                    if others is None:
+                        conn.execute("DELETE FROM pack_files WHERE id=?", (row[3],))
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -156,7 +174,7 @@ class PackIndex:
     def digests(self) -> list[str]:
         with self._lock:
             conn = self._connection(create=False)
-            return [r[0] for r in conn.execute("SELECT sha256 FROM packed ORDER BY sha256")] if conn else []
+            return [r[0].hex() for r in conn.execute("SELECT sha256 FROM packed ORDER BY sha256")] if conn else []
 
     def close(self) -> None:
         with self._lock:
