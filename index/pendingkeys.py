@@ -14,8 +14,9 @@ import numpy as np
 
 
 class PendingKeys:
-    """(key, document number) pairs in sorted runs; a new run is merged with the one before while
-    that one is not more than twice its size, so there are a logarithmic number of runs."""
+    """(key, document number) pairs in runs sorted by key; a new run is merged with the one before
+    while that one is not more than twice its size, so there are a logarithmic number of runs (and
+    a merge is cheap: numpy's stable sort finds the two sorted runs and merges them)."""
 
     def __init__(self):
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
@@ -28,10 +29,10 @@ class PendingKeys:
         if not len(keys):
             return
         self._runs.append(_sorted(keys, docs))
-        self.size += len(keys)
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
             (k1, d1), (k2, d2) = self._runs.pop(), self._runs.pop()
             self._runs.append(_sorted(np.concatenate((k2, k1)), np.concatenate((d2, d1))))
+        self.size = sum(len(run_keys) for run_keys, _ in self._runs)
 
     def lookup(self, keys) -> dict[int, list[int]]:
         """key -> the document numbers held with it, for those of ``keys`` that have any."""
@@ -42,13 +43,14 @@ class PendingKeys:
             high = np.searchsorted(run_keys, wanted, side="right")
             for i in np.flatnonzero(high > low).tolist():
                 found.setdefault(int(wanted[i]), []).extend(run_docs[low[i]:high[i]].tolist())
-        return found
+        return {key: list(dict.fromkeys(docs)) for key, docs in found.items()}
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every pair held, in key then document order (one run, so later calls are cheap)."""
-        if len(self._runs) > 1:
+        """Every pair held once, in key then document order (one run, so later calls are cheap)."""
+        if self._runs:
             self._runs = [_sorted(np.concatenate([k for k, _ in self._runs]),
-                                  np.concatenate([d for _, d in self._runs]))]
+                                  np.concatenate([d for _, d in self._runs]), by_document=True)]
+            self.size = len(self._runs[0][0])
         if not self._runs:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return self._runs[0]
@@ -58,6 +60,13 @@ class PendingKeys:
         self.size = 0
 
 
-def _sorted(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.lexsort((docs, keys))
-    return keys[order], docs[order]
+def _sorted(keys: np.ndarray, docs: np.ndarray, by_document: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """By key, pairs of equal keys in the order given (or by document); a pair given twice in a row
+    (or at all, by document) is kept once."""
+    order = np.lexsort((docs, keys)) if by_document else np.argsort(keys, kind="stable")
+    keys, docs = keys[order], docs[order]
+    if len(keys) > 1:
+        kept = np.ones(len(keys), dtype=bool)
+        kept[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+        keys, docs = keys[kept], docs[kept]
+    return keys, docs

@@ -30,6 +30,7 @@ import re
 import sqlite3
 import zlib
 from contextlib import nullcontext
+from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
@@ -347,18 +348,25 @@ class Reprints:
                          [(doc.id, prints[doc.id].shingles, prints[doc.id].signature.tobytes()) for doc in fresh])
         keyed = [(doc, number) for doc in fresh
                  if prints[doc.id].keys and (number := doc_number(doc.id)) is not None]
-        wanted = {key for doc, _ in keyed for key in prints[doc.id].keys}
+        flat = np.fromiter(chain.from_iterable(prints[doc.id].keys for doc, _ in keyed), dtype=np.int64)
+        distinct, repeats = np.unique(flat, return_counts=True)
+        wanted = set(distinct.tolist())
         stored = self._stored_keys(conn, wanted)
         if self._pending.size:
             for key, held in self._pending.lookup(wanted).items():
                 known_docs = stored.setdefault(key, [])
                 known_docs += [number for number in held if number not in known_docs]
-        earlier: dict[int, list[int]] = {}  # the batch's keys so far, as the next document sees them
+        # only keys stored before or found more than once in the batch can make candidates
+        shared = set(distinct[repeats > 1].tolist()).union(stored)
+        earlier: dict[int, list[int]] = {}  # the batch's shared keys so far, as the next document sees them
         changed: set[str] = set()
         for doc, number in keyed:
             keys = prints[doc.id].keys
             counts: dict[int, int] = {}
-            for key in dict.fromkeys(keys):  # as many as the (key, document) rows a document shares
+            for key in dict.fromkeys(keys) if not shared.isdisjoint(keys) else ():
+                if key not in shared:
+                    continue
+                # as many as the (key, document) rows a document shares
                 before, now = stored.get(key, ()), earlier.get(key, ())
                 for other in set(before).union(now) if before and now else before or now:
                     counts[other] = counts.get(other, 0) + 1
@@ -368,8 +376,8 @@ class Reprints:
             changed |= self._link(conn, doc.id, doc.text, prints[doc.id], candidates, texts)
         if hold_keys:
             conn.executemany("INSERT OR IGNORE INTO reprint_unkeyed (doc) VALUES (?)", [(n,) for _, n in keyed])
-            held = [(key, number) for doc, number in keyed for key in dict.fromkeys(prints[doc.id].keys)]
-            self._pending.add([key for key, _ in held], [number for _, number in held])
+            numbers = np.array([number for _, number in keyed], dtype=np.int64)
+            self._pending.add(flat, np.repeat(numbers, [len(prints[doc.id].keys) for doc, _ in keyed]))
         else:
             conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)",
                              sorted({(key, number) for doc, number in keyed for key in prints[doc.id].keys}))
@@ -432,6 +440,8 @@ class Reprints:
     def _stored_keys(conn, keys: set[int]) -> dict[int, list[int]]:
         """key -> the documents (as numbers) stored with it, for those of ``keys`` that have any."""
         found: dict[int, list[int]] = {}
+        if conn.execute("SELECT 1 FROM reprint_keys LIMIT 1").fetchone() is None:  # a new archive's bulk load
+            return found
         ordered = sorted(keys)
         for start in range(0, len(ordered), 500):
             chunk = ordered[start:start + 500]

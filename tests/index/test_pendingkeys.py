@@ -24,6 +24,16 @@ def test_held_keys_are_found_as_a_table_of_them_finds_them():
     assert held.size == len(keys)
 
 
+def test_a_pair_given_twice_is_held_and_found_once():
+    held = PendingKeys()
+    held.add([5, 5, 9, 5], [1, 1, 2, 3])
+    held.add([5], [1])
+    assert held.lookup([5, 9]) == {5: [1, 3], 9: [2]}
+    keys, docs = held.pairs()
+    assert list(zip(keys.tolist(), docs.tolist())) == [(5, 1), (5, 3), (9, 2)]
+    assert held.size == 3
+
+
 def test_nothing_held_finds_nothing_and_clearing_forgets():
     held = PendingKeys()
     assert held.lookup([1, 2]) == {}
