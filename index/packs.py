@@ -57,9 +57,15 @@ class PackWriter:
             out.append(Packed(content_sha256(data), self._name, start, len(data)))
             start += len(data)
         view = memoryview(b"".join(originals))
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except BaseException:
+            # part may have been written: later offsets in this pack would be wrong, so start another
+            os.close(self._fd)
+            self._fd = None
+            raise
         self._size = start
         return out
 

@@ -101,3 +101,26 @@ def test_a_store_sent_to_another_process_reads_the_same_packs(tmp_path):
     assert [copy.get(digest) for digest in entries] == [b'{"text": "sent along"}']
     copy.close()
     store.close()
+
+
+def test_after_a_failed_append_the_next_originals_go_to_a_new_pack(tmp_path):
+    import resource
+    import signal
+
+    store = BlobStore(tmp_path / "originals")
+    first = store.append_to_pack([b"a" * 2000])
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (3000, hard))  # the next append is cut short
+    try:
+        with pytest.raises(OSError):
+            store.append_to_pack([b"b" * 2000])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    after = store.append_to_pack([b"c" * 2000])
+    entries = [*first.values(), *after.values()]
+    assert len({entry.pack for entry in entries}) == 2
+    store.record_packed(entries)
+    assert [store.get(entry.sha256) for entry in entries] == [b"a" * 2000, b"c" * 2000]
+    store.close()
