@@ -181,7 +181,7 @@ class Archive(Related):
         fresh: list[tuple[Document, dict]] = []
         out: list[tuple[Document, bool]] = []
         seen: set[str] = set()
-        in_packs = []
+        packed, in_packs = packed or {}, []
         for doc, original, overrides in items:
             if doc.id in seen:
                 continue
@@ -189,7 +189,7 @@ class Archive(Related):
             if self.catalog.has(doc.id):
                 out.append((self.get(doc.id), False))
                 continue
-            entry = (packed or {}).get(doc.id)
+            entry = packed.get(doc.id)
             if entry is not None and entry.sha256 == doc.sha256 and entry.length == len(original):
                 in_packs.append(entry)
             else:
