@@ -52,7 +52,7 @@ class BlobStore:
         writer = _PACK_WRITERS.get(key)
         if writer is None:
             writer = _PACK_WRITERS[key] = PackWriter(self.packs.folder)
-        return {entry.sha256: entry for entry in writer.append(list(new.values()))}
+        return {entry.sha256: entry for entry in writer.append(new)}
 
     def record_packed(self, entries: list[Packed]) -> None:
         self.packs.record(entries)

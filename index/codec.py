@@ -47,6 +47,15 @@ BLOCK_LIMIT = 512
 COMPRESSION = 6
 
 
+def _mini_weights(weights):
+    """A block's weights as Whoosh stores them: None when all are 1, one number when all are equal."""
+    if all(w == 1.0 for w in weights):
+        return None
+    if all(w == weights[0] for w in weights):
+        return weights[0]
+    return tuple(weights)
+
+
 class FolioPostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, with single postings inlined and values kept apart in each block."""
 
@@ -100,14 +109,11 @@ class FolioPostingsWriter(W3PostingsWriter):
         """A term's postings as its one and last block, between terms (see `FolioFieldWriter.write_term`);
         ``weights`` as Whoosh keeps them (32-bit), ``values`` the non-empty ones."""
         self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        if all(w == 1.0 for w in weights):
-            mini_weights = None
-        elif all(w == weights[0] for w in weights):
-            mini_weights = weights[0]
-        else:
-            mini_weights = tuple(weights)
-        self._write_block_data(tuple(delta_encode(ids)), mini_weights, self._joined_values(values, len(ids)),
+        self._write_block_data(tuple(delta_encode(ids)), _mini_weights(weights), self._joined_values(values, len(ids)),
                                len(ids), ids[-1], maxweight, minlength, maxlength, True)
+
+    def _mini_weights(self):
+        return _mini_weights(self._weights)
 
     def _write_block_data(self, mini_ids, mini_weights, tail, count, last_id, maxweight, minlength, maxlength,
                           last) -> None:

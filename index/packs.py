@@ -18,10 +18,9 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-from index.document import content_sha256
 
 #: a reader starts a new pack once its current one is this large
 PACK_LIMIT = 256 * 1024 * 1024
@@ -46,17 +45,18 @@ class PackWriter:
         self._name = ""
         self._size = 0
 
-    def append(self, originals: list[bytes]) -> list[Packed]:
-        """Append ``originals`` in one write; where each one is. Not made durable (see `BlobStore.sync`)."""
+    def append(self, originals: dict[str, bytes]) -> list[Packed]:
+        """Append ``originals`` (by digest) in one write; where each one is. Not made durable (see
+        `BlobStore.sync`)."""
         if not originals:
             return []
         if self._fd is None or self._size >= PACK_LIMIT:
             self._start()
         start, out = self._size, []
-        for data in originals:
-            out.append(Packed(content_sha256(data), self._name, start, len(data)))
+        for digest, data in originals.items():
+            out.append(Packed(digest, self._name, start, len(data)))
             start += len(data)
-        view = memoryview(b"".join(originals))
+        view = memoryview(b"".join(originals.values()))
         try:
             while view:
                 written = os.write(self._fd, view)
@@ -129,16 +129,26 @@ class PackIndex:
         """Record where originals are, in one transaction (the first place recorded for one wins)."""
         if not entries:
             return
+        with self._transaction(create=True) as conn:
+            numbers = {}
+            for name in dict.fromkeys(e.pack for e in entries):
+                conn.execute("INSERT OR IGNORE INTO pack_files (name) VALUES (?)", (name,))
+                numbers[name] = conn.execute("SELECT id FROM pack_files WHERE name=?", (name,)).fetchone()[0]
+            conn.executemany("INSERT OR IGNORE INTO packed (sha256, pack, offset, length) VALUES (?,?,?,?)",
+                             [(bytes.fromhex(e.sha256), numbers[e.pack], e.offset, e.length) for e in entries])
+
+    @contextmanager
+    def _transaction(self, create: bool):
+        """This store's connection in a write transaction (None, and no transaction, when there is
+        no index and ``create`` is false)."""
         with self._lock:
-            conn = self._connection(create=True)
+            conn = self._connection(create=create)
+            if conn is None:
+                yield None
+                return
             conn.execute("BEGIN IMMEDIATE")
             try:
-                numbers = {}
-                for name in dict.fromkeys(e.pack for e in entries):
-                    conn.execute("INSERT OR IGNORE INTO pack_files (name) VALUES (?)", (name,))
-                    numbers[name] = conn.execute("SELECT id FROM pack_files WHERE name=?", (name,)).fetchone()[0]
-                conn.executemany("INSERT OR IGNORE INTO packed (sha256, pack, offset, length) VALUES (?,?,?,?)",
-                                 [(bytes.fromhex(e.sha256), numbers[e.pack], e.offset, e.length) for e in entries])
+                yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -153,22 +163,15 @@ class PackIndex:
 
     def remove(self, sha256_hex: str) -> None:
         """Forget an original, overwrite its bytes with zeros, and remove its pack if it was the last."""
-        with self._lock:
-            conn = self._connection(create=False)
+        with self._transaction(create=False) as conn:
             if conn is None:
                 return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute(_FIND, (bytes.fromhex(sha256_hex),)).fetchone()
-                if row is not None:
-                    conn.execute("DELETE FROM packed WHERE sha256=?", (bytes.fromhex(sha256_hex),))
-                    others = conn.execute("SELECT 1 FROM packed WHERE pack=? LIMIT 1", (row[3],)).fetchone()
-                    if others is None:
-                        conn.execute("DELETE FROM pack_files WHERE id=?", (row[3],))
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            row = conn.execute(_FIND, (bytes.fromhex(sha256_hex),)).fetchone()
+            if row is not None:
+                conn.execute("DELETE FROM packed WHERE sha256=?", (bytes.fromhex(sha256_hex),))
+                others = conn.execute("SELECT 1 FROM packed WHERE pack=? LIMIT 1", (row[3],)).fetchone()
+                if others is None:
+                    conn.execute("DELETE FROM pack_files WHERE id=?", (row[3],))
         if row is None:
             return
         path = self.folder / row[0]
