@@ -76,3 +76,29 @@ def test_a_words_term_worked_out_directly_is_the_analyzers(stem):
     for word in words:
         expected = [t.text for t in analyzer(word, mode="index")]
         assert plan.words.direct(word) == (expected[0] if expected else ""), word
+
+
+def test_a_pool_gives_batches_and_single_postings_by_term_then_document():
+    from index.bulkwriter import MemoryPool
+
+    field = build_schema()["text"]
+    rng = random.Random(7)
+    first, second = [random_text(rng) for _ in range(30)], [random_text(rng) for _ in range(30)]
+    pool, expected = MemoryPool(), []
+    for values, base in ((first, 0), (second, 40)):
+        pool.add_batch("text", index_field(field, values, base))
+        postings, _ = one_at_a_time(field, values, base)
+        expected += [("text", term, d, *found) for term, docs in postings.items() for d, found in docs.items()]
+    pool.add_batch("text", index_field(field, ["", "the of"], 90))  # no postings at all
+    singles = [("text", b"zzz", 35, 1.0, field.format.encode([0])),  # between the batches' documents
+               ("text", first_term(pool), 80, 2.0, field.format.encode([3, 5])),
+               ("tag", b"essays", 3, 1.0, b"")]
+    for item in singles:
+        pool.add(item)
+    assert list(pool.iter_postings()) == sorted(expected + singles)
+    assert list(pool.iter_postings()) == []  # given once
+
+
+def first_term(pool) -> bytes:
+    """A term the pool's first batch has."""
+    return pool.batches["text"][0].terms[0]
