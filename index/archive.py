@@ -105,17 +105,21 @@ class Archive(Related):
         """Index every record the journal lists as not yet indexed, ``group`` records per commit
         (each commit writes a segment per writer process, so large groups keep the index compact and
         merges rare); returns how many. Deleted records' entries are removed."""
-        self.flush_reprint_keys()  # what becomes searchable is found as a copy from then on too
         pending = self.catalog.unindexed_ids()
         for start in range(0, len(pending), group):
             ids = pending[start:start + group]
             docs = self.catalog.get_many(ids)
             if docs:
-                self.engine.add(list(docs.values()), timeout=max(600, len(docs) / 20))
+                indexed = self.engine.submit_add(list(docs.values()))
+                try:  # the held band keys are written while the index writer works
+                    self.flush_reprint_keys()
+                finally:
+                    self.engine.wait(indexed, timeout=max(600, len(docs) / 20))
             gone = [doc_id for doc_id in ids if doc_id not in docs]
             if gone:
                 self.engine.delete(gone, timeout=600)
             self.catalog.mark_indexed(ids)
+        self.flush_reprint_keys()  # held for records deleted before they were indexed
         return len(pending)
 
     def __enter__(self) -> "Archive":

@@ -205,12 +205,13 @@ class Engine:
 
     def add(self, docs: list[Document], timeout: float = 60) -> None:
         """Index documents and return once they are committed and searchable."""
-        self._wait(self.submit_add(docs), timeout)
+        self.wait(self.submit_add(docs), timeout)
 
     def delete(self, ids: list[str], timeout: float = 60) -> None:
-        self._wait(self.submit_delete(ids), timeout)
+        self.wait(self.submit_delete(ids), timeout)
 
-    def _wait(self, future: Future, timeout: float) -> None:
+    def wait(self, future: Future, timeout: float = 60) -> None:
+        """Wait for a submitted change to be committed."""
         try:
             future.result(timeout=timeout)
         except LockError as exc:
