@@ -15,8 +15,9 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import dataclasses
 import fcntl
@@ -187,8 +188,8 @@ class Engine:
         #: writer processes for large batches; the ``folio ingest`` command raises it (a server keeps
         #: one, as forking a process full of request threads is not worth the risk)
         self.bulk_procs = 1
-        #: optional ``doc -> dict`` of keyword arguments for `index_fields` that come from outside the
-        #: record (canonical author names, reprint group); the archive sets it
+        #: optional ``docs -> [dict]``: for each record, keyword arguments for `index_fields` that come
+        #: from outside it (canonical author names, reprint group); the archive sets it
         self.extras = None
 
     # -- writing ----------------------------------------------------------------------------------
@@ -283,8 +284,8 @@ class Engine:
         try:
             for op in batch:
                 if op.kind == "add":
-                    for doc in op.docs:
-                        writer.update_document(**self.entry(doc))
+                    for fields in self.entries(op.docs):
+                        writer.update_document(**fields)
                 else:
                     for doc_id in op.ids:
                         writer.delete_by_term("id", doc_id)
@@ -326,21 +327,25 @@ class Engine:
 
     def entry(self, doc: Document) -> dict:
         """The index entry of a record, with the extras the archive supplies."""
-        extra = self.extras(doc) if self.extras is not None else {}
+        return self.entries([doc])[0]
+
+    def entries(self, docs: list[Document]) -> list[dict]:
+        """The index entries of records, their extras looked up for all of them at once."""
+        extras = self.extras(docs) if self.extras is not None else [{}] * len(docs)
         schema = self.schema  # an index built before a field existed skips it until 'folio reindex'
-        return {k: v for k, v in index_fields(doc, **extra).items() if k in schema}
+        return [{k: v for k, v in index_fields(doc, **extra).items() if k in schema}
+                for doc, extra in zip(docs, extras)]
 
     def bulk_load(self, docs: Iterable[Document], replace: bool = True) -> int:
         """Load many documents in one writer (used by reindex, not while serving uploads)."""
         count = 0
         writer = self.ix.writer(timeout=30.0, limitmb=256, codec=self.codec)
+        add = writer.update_document if replace else writer.add_document
         try:
-            for doc in docs:
-                if replace:
-                    writer.update_document(**self.entry(doc))
-                else:
-                    writer.add_document(**self.entry(doc))
-                count += 1
+            for batch in _batches(docs, 1000):
+                for fields in self.entries(batch):
+                    add(**fields)
+                count += len(batch)
         except BaseException:
             writer.cancel()
             raise
@@ -577,6 +582,12 @@ class Engine:
             return None
         pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in replacements) + r")(?![\w])")
         return pattern.sub(lambda m: replacements[m.group(1)], qstring)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
 
 
 def _request_key(req: SearchRequest, parsed: ParsedQuery | None) -> tuple:

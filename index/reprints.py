@@ -599,6 +599,16 @@ class Reprints:
         row = self._conn().execute("SELECT group_id FROM reprint_groups WHERE doc_id=?", (doc_id,)).fetchone()
         return row[0] if row else None
 
+    def groups_of(self, doc_ids: list[str]) -> dict[str, str]:
+        """The group of each of the documents that has one."""
+        found: dict[str, str] = {}
+        conn = self._conn()
+        for start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[start:start + 500]
+            found.update(conn.execute(f"SELECT doc_id, group_id FROM reprint_groups WHERE doc_id IN "
+                                      f"({','.join('?' * len(chunk))})", chunk))
+        return found
+
     def members(self, group_id: str) -> list[str]:
         return [r[0] for r in self._conn().execute(
             "SELECT doc_id FROM reprint_groups WHERE group_id=? ORDER BY rowid", (group_id,))]

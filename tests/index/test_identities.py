@@ -88,3 +88,20 @@ def test_bad_merges_are_refused(archive, kings):
         archive.merge_authors(["Andrew King", ""])
     with pytest.raises(BadRequest):
         archive.split_author("Nobody Merged")
+
+
+def test_index_entries_of_many_records_get_each_ones_names_and_group(archive, kings):
+    archive.merge_authors(VARIANTS)
+    long_story = " ".join(f"The {n}th boat of the harbour board sailed at dawn number {n * 7}." for n in range(80))
+    first, _ = archive.add(article("A long report", "Someone", long_story), "long.txt", {"authors": ["Alice King"]})
+    copy, _ = archive.add(article("The long report, reprinted", "Someone", long_story), "copy.txt",
+                          {"authors": ["A. King", "Andrew King", "Nobody Else"]})
+    docs = list(archive.catalog.get_many([*kings.values(), first.id, copy.id]).values())
+    one_at_a_time = [{"authors": archive.identities.canonical_names(d.authors),
+                      "author_variants": [v for c in archive.identities.canonical_names(d.authors)
+                                          for v in archive.identities.variants(c)],
+                      "reprint_group": archive.reprints.group_of(d.id)} for d in docs]
+    assert archive.index_extras(docs) == one_at_a_time
+    assert any(e["reprint_group"] for e in one_at_a_time) and any(e["author_variants"] for e in one_at_a_time)
+    by_id = dict(zip([d.id for d in docs], one_at_a_time))
+    assert by_id[copy.id]["authors"] == ["Andrew King", "Nobody Else"]
