@@ -25,6 +25,7 @@ EDITABLE_FIELDS = (
     "url",
 )
 
+_WORD_RUN = re.compile(r"\w+")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
@@ -98,8 +99,13 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def count_words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+def count_words(text: str, words: list[str] | None = None) -> int:
+    """``words``: the text's words as `index.reprints.words` finds them (runs of ``\\w`` in the
+    lower-cased text), when already at hand; for an ASCII text, lower case changes no word's
+    characters, so they are as many."""
+    if words is not None and text.isascii():
+        return len(words)
+    return len(_WORD_RUN.findall(text))
 
 
 def make_summary(text: str, limit: int = 300) -> str:

@@ -198,8 +198,9 @@ class Fingerprint:
     keys: tuple[int, ...]
 
 
-def fingerprint(text: str) -> Fingerprint:
-    hashes = shingle_hashes(words(text))
+def fingerprint(text: str, tokens: list[str] | None = None) -> Fingerprint:
+    """``tokens``: the text's `words`, when already at hand."""
+    hashes = shingle_hashes(words(text) if tokens is None else tokens)
     distinct = len(set(hashes.tolist()))  # a set of a few hundred numbers: half the time of np.unique
     sig = _minhash(hashes)  # a minimum is the same with repeated values
     return Fingerprint(distinct, sig, tuple(band_keys(sig)) if distinct >= MIN_SHINGLES else ())

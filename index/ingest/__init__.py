@@ -204,15 +204,17 @@ def extract_many(data: bytes, filename: str):
     return Extracted(documents=[(extract(data, filename), data)], failures=[])
 
 
-def finish(doc: Document, data: bytes, filename: str, content_type: str) -> Document:
-    """Fill the fields every record has, whatever its format."""
+def finish(doc: Document, data: bytes, filename: str, content_type: str, count: bool = True) -> Document:
+    """Fill the fields every record has, whatever its format (the word count left to the caller
+    without ``count``)."""
     if not doc.text.strip() and not doc.needs_ocr:
         raise Unreadable(f"{display_name(filename)} contains no readable text.")
     doc.sha256 = content_sha256(data)
     doc.id = document_id(doc.sha256)
     doc.content_type = doc.content_type or content_type
     doc.filename = safe_filename(filename)
-    doc.word_count = count_words(doc.text)
+    if count:
+        doc.word_count = count_words(doc.text)
     doc.summary = doc.summary or make_summary(doc.text)
     doc.ingested_at = doc.ingested_at or now_iso()
     doc.title = doc.title or _title_from_filename(doc.filename)

@@ -144,8 +144,10 @@ def iter_lines(source: bytes | Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
             yield number, line.strip()
 
 
-def read_line(line: bytes, filename: str, number: int, language_later: bool = False) -> Document:
-    """The record of one line (see `record_to_document` for ``language_later``)."""
+def read_line(line: bytes, filename: str, number: int, language_later: bool = False,
+              count_later: bool = False) -> Document:
+    """The record of one line (see `record_to_document` for ``language_later``; ``count_later``:
+    its word count is left for the caller)."""
     from index.ingest import finish
 
     try:
@@ -156,7 +158,7 @@ def read_line(line: bytes, filename: str, number: int, language_later: bool = Fa
         doc = record_to_document(record, language_later)
     except Unreadable as exc:
         raise Unreadable(f"{filename} line {number}: {exc.message}") from exc
-    return finish(doc, line, f"{filename}#{number}", "application/x-ndjson")
+    return finish(doc, line, f"{filename}#{number}", "application/x-ndjson", count=not count_later)
 
 
 def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobStore | None = None
@@ -165,18 +167,21 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobSto
     appended as the record's original, or the message saying why it cannot be read. ``originals``:
     the store to whose pack (see `index.packs`) readable lines not stored yet are appended, not yet
     made durable or recorded; the storing process does both."""
+    from index.document import count_words
     from index.ingest.languages import detect_languages
-    from index.reprints import fingerprint
+    from index.reprints import fingerprint, words
 
     read: list[tuple[Document | None, str | None, Fingerprint | None]] = []
     readable: list[bytes] = []
     for number, line in lines:
         try:
-            doc = read_line(line, filename, number, language_later=True)
+            doc = read_line(line, filename, number, language_later=True, count_later=True)
         except FolioError as exc:
             read.append((None, exc.message, None))
             continue
-        read.append((doc, None, fingerprint(doc.text)))
+        tokens = words(doc.text)  # counted and fingerprinted
+        doc.word_count = count_words(doc.text, tokens)
+        read.append((doc, None, fingerprint(doc.text, tokens)))
         readable.append(line)
     untold = [doc for doc, _, _ in read if doc is not None and doc.language is None]
     for doc, language in zip(untold, detect_languages([doc.text for doc in untold])):

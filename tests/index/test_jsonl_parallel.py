@@ -96,3 +96,23 @@ def test_lines_already_stored_are_not_appended_again(tmp_path):
     assert again == []
     assert sum(p.stat().st_size for p in (store.root / "packs").iterdir()) == size
     store.close()
+
+
+def test_records_read_in_bulk_are_those_read_one_at_a_time():
+    from index.document import count_words
+    from index.ingest.jsonl import read_line, read_lines
+    from index.reprints import fingerprint, words
+
+    assert len(words("xİy")) != count_words("xİy")  # lower case splits this word in two
+    texts = ["Plain ASCII words, numbers 123, under_scores and CAPITALS.", "İSTANBUL xİy İzmir straße ǅemal café",
+             "ΣΊΣΥΦΟΣ Ωmega διακοπή", "日本語のテキスト and English", "tab\tseparated\x00words"]
+    lines = [json.dumps({"title": f"t{n}", "text": " ".join([text] * 6)}).encode() for n, text in enumerate(texts)]
+    found = read_lines(list(enumerate(lines, 1)), "f.jsonl")
+    for (number, line), (doc, problem, print_, _) in zip(enumerate(lines, 1), found):
+        alone = read_line(line, "f.jsonl", number)
+        assert problem is None
+        assert doc.word_count == alone.word_count == count_words(alone.text) > 0
+        assert {**doc.to_dict(), "ingested_at": None} == {**alone.to_dict(), "ingested_at": None}
+        expected = fingerprint(alone.text)
+        assert (print_.shingles, print_.signature.tolist(), print_.keys) == (
+            expected.shingles, expected.signature.tolist(), expected.keys)
