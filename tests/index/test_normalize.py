@@ -68,6 +68,31 @@ def test_clean_text_trailing_spaces_and_whitespace_only_lines():
     assert clean_text("  one  \n \u00a0 \n\ntwo\u00a0 \n") == "one\n\ntwo"
 
 
+def clean_text_rule_by_rule(s: str) -> str:
+    """What `clean_text` does, each rule on its own."""
+    import re
+    import unicodedata
+
+    s = unicodedata.normalize("NFC", s)
+    s = re.sub(r"\r\n|\r|\u2028|\u2029|\x0b|\x0c|\x85", "\n", s)
+    s = re.sub("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u200b\u2060]", "", s)
+    s = re.sub(r"[^\S\n]+\n", "\n", s + "\n")  # trailing whitespace of every line
+    s = "\n".join("" if not line.strip() else line for line in s.split("\n"))
+    s = re.sub(r"\n{3,}", "\n\n", s)
+    return s.strip()
+
+
+def test_clean_text_follows_each_rule_on_random_texts():
+    import random
+
+    rng = random.Random(5)
+    alphabet = ["a", "B", "é", "e\u0301", " ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u2003", "\u2028", "\x0b",
+                "\x0c", "\x85", "\x1c", "\x1f", "\x00", "\x07", "\u200b", "\ufeff", "\u3000", "x"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
+        assert clean_text(text) == clean_text_rule_by_rule(text), repr(text)
+
+
 # --- dates ---------------------------------------------------------------------------------------
 
 
