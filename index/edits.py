@@ -17,7 +17,8 @@ DATE_FIELDS = ("published", "updated")
 def clean_string(value: Any, limit: int = MAX_FIELD_CHARS) -> str:
     """One line of printable text: control characters dropped, whitespace collapsed, bounded."""
     text = unicodedata.normalize("NFC", str(value))
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())[:limit]
 
 

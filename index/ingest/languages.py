@@ -43,14 +43,17 @@ class _Automaton:
             np.take(self.output, state, out=reached[step])
         return [reached[:n, i] for i, n in enumerate(lengths)]
 
-    def language(self, features: np.ndarray, length: int) -> str | None:
+    def scratch(self) -> "_Scratch":
+        """Tables for `language`, one per feature, to be reused from text to text (by one thread)."""
+        return _Scratch(len(self.identifier.nb_ptc))
+
+    def language(self, features: np.ndarray, length: int, scratch: "_Scratch") -> str | None:
         """py3langid's `classify` of a text whose bytes reached ``features``."""
         identifier = self.identifier
         features = features[features >= 0]
         if len(features):
-            found, first, counts = np.unique(features, return_index=True, return_counts=True)
-            order = np.argsort(first, kind="stable")
-            scores = np.log1p(counts[order].astype(np.float32)) @ identifier.nb_ptc[found[order]] + identifier.nb_pc
+            found, counts = scratch.distinct_in_order(features)
+            scores = np.log1p(counts.astype(np.float32)) @ identifier.nb_ptc[found] + identifier.nb_pc
         else:
             fill = 0.0 if identifier._norm_probs else _raw_floor()
             scores = np.full(len(identifier.nb_classes), fill, dtype=np.float32)
@@ -69,6 +72,27 @@ class _Automaton:
         if identifier.min_confidence is not None and float(scores[best]) < identifier.min_confidence:
             return "und"  # what py3langid's `classify` says then
         return identifier.nb_classes[best] or None
+
+
+class _Scratch:
+    """A text's distinct features in the order first reached, with their counts, worked out in
+    tables indexed by feature (`np.unique` sorts the visits: more than twice the time)."""
+
+    _UNSEEN = np.iinfo(np.int64).max
+
+    def __init__(self, features: int):
+        self.first = np.full(features, self._UNSEEN, dtype=np.int64)
+        self.counts = np.zeros(features, dtype=np.int64)
+
+    def distinct_in_order(self, visits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        places = np.arange(len(visits), dtype=np.int64)
+        np.minimum.at(self.first, visits, places)
+        found = visits[self.first[visits] == places]
+        np.add.at(self.counts, visits, 1)
+        counts = self.counts[found]
+        self.first[visits] = self._UNSEEN  # the tables as they were, for the next text
+        self.counts[visits] = 0
+        return found, counts
 
 
 def _raw_floor() -> float:
@@ -104,6 +128,7 @@ def detect_languages(texts: list[str]) -> list[str | None]:
     if not samples:
         return answers
     encoded = [automaton.identifier._encode(sample) for _, sample in samples]
+    scratch = automaton.scratch()
     for (i, _), data, features in zip(samples, encoded, automaton.visits(encoded)):
-        answers[i] = automaton.language(features, len(data))
+        answers[i] = automaton.language(features, len(data), scratch)
     return answers

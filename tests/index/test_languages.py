@@ -40,3 +40,18 @@ def test_records_read_a_chunk_at_a_time_are_the_records_read_one_by_one():
     assert together[-3][0]["language"] == "de" and together[-2][0]["language"] == ""
     assert together[-1] == (None, alone[-1][1]) and "no text" in alone[-1][1]
     assert {"en", "fr", "ja"} <= {doc["language"] for doc, _ in together if doc}
+
+
+def test_a_texts_features_come_once_each_in_the_order_first_reached_with_their_counts():
+    import numpy as np
+
+    from index.ingest.languages import _Scratch
+
+    rng = np.random.default_rng(3)
+    scratch = _Scratch(500)
+    for size in (1, 2, 7, 300, 5000, 0):  # one table for text after text
+        visits = rng.integers(0, 500 if size != 300 else 20, size)
+        found, counts = scratch.distinct_in_order(visits)
+        expected = list(dict.fromkeys(visits.tolist()))
+        assert found.tolist() == expected
+        assert counts.tolist() == [visits.tolist().count(f) for f in expected]
