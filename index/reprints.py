@@ -176,16 +176,15 @@ def signature(hashes: np.ndarray) -> np.ndarray:
 
 def _minhash(hashes: np.ndarray) -> np.ndarray:
     """`signature` of shingle hashes (repeated ones only repeat work)."""
-    sig = np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint64)
+    sig = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for start in range(0, len(hashes), _CHUNK):
             # multiply-shift hashing: the high 32 bits of (a·x + b) mod 2^64, one (a, b) per permutation
             # (worked in place: half the time of building a new array at each step)
             values = np.multiply.outer(_A, hashes[start : start + _CHUNK])
             values += _B[:, None]
-            values >>= np.uint64(32)
             np.minimum(sig, values.min(axis=1), out=sig)
-    return sig.astype(np.uint32)
+    return (sig >> np.uint64(32)).astype(np.uint32)  # the high bits of the least: the least high bits
 
 
 @dataclass(frozen=True)
@@ -213,12 +212,12 @@ def band_keys(sig: np.ndarray) -> list[int]:
     """One signed 64-bit key per band (SQLite integers are signed): the band's values hashed with
     BLAKE2b personalised by the band's number (a copy of a hasher made once per band)."""
     raw, step = np.ascontiguousarray(sig, dtype=np.uint32).tobytes(), 4 * ROWS
-    keys = []
+    digests = []
     for band, hasher in enumerate(_BAND_HASHERS):
         hasher = hasher.copy()
         hasher.update(raw[band * step : (band + 1) * step])
-        keys.append(int.from_bytes(hasher.digest(), "big", signed=True))
-    return keys
+        digests.append(hasher.digest())
+    return np.frombuffer(b"".join(digests), dtype=">i8").tolist()  # each digest a big-endian signed number
 
 
 def doc_number(doc_id: str) -> int | None:
