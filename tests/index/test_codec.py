@@ -73,3 +73,17 @@ def test_same_postings_and_answers_as_whoosh_format_before_and_after_merging(tmp
     finally:
         for archive in (ours, mixed, theirs):
             archive.close()
+
+
+def test_small_blocks_are_stored_as_they_are_and_larger_ones_compressed(tmp_path):
+    from index.codec import COMPRESSION, INLINE_LIMIT
+
+    archive = Archive(tmp_path / "a")
+    load_peps(archive, limit=120)
+    reader = archive.engine.searcher().reader()
+    kinds = set()
+    for fieldname, text in reader.all_terms():
+        if reader.doc_frequency(fieldname, text) >= INLINE_LIMIT:  # a block in the postings file
+            kinds.add(reader.postings(fieldname, text)._compression)  # the first block's
+    assert kinds == {0, COMPRESSION}
+    archive.close()
