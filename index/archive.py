@@ -101,10 +101,13 @@ class Archive(Related):
             log.info("index brought up to date with %d catalog change(s) left by an interrupted write", done)
         return done
 
-    def index_pending(self, group: int = 50_000) -> int:
+    def index_pending(self, group: int = 50_000, write_keys: bool = True) -> int:
         """Index every record the journal lists as not yet indexed, ``group`` records per commit
         (each commit writes a segment per writer process, so large groups keep the index compact and
-        merges rare); returns how many. Deleted records' entries are removed."""
+        merges rare); returns how many. Deleted records' entries are removed. ``write_keys`` false:
+        the reprint band keys a bulk run holds stay held (a run that indexes part way writes them
+        once, at its end: copies of its records are then looked up in memory rather than in SQLite,
+        0.13 s a batch of 1,000 against the keys of 50,000)."""
         pending = self.catalog.unindexed_ids()
         for start in range(0, len(pending), group):
             ids = pending[start:start + group]
@@ -112,14 +115,16 @@ class Archive(Related):
             if docs:
                 indexed = self.engine.submit_add(list(docs.values()))
                 try:  # the held band keys are written while the index writer works
-                    self.flush_reprint_keys()
+                    if write_keys:
+                        self.flush_reprint_keys()
                 finally:
                     self.engine.wait(indexed, timeout=max(600, len(docs) / 20))
             gone = [doc_id for doc_id in ids if doc_id not in docs]
             if gone:
                 self.engine.delete(gone, timeout=600)
             self.catalog.mark_indexed(ids)
-        self.flush_reprint_keys()  # held for records deleted before they were indexed
+        if write_keys:
+            self.flush_reprint_keys()  # held for records deleted before they were indexed
         return len(pending)
 
     def __enter__(self) -> "Archive":

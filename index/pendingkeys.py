@@ -36,7 +36,7 @@ class PendingKeys:
 
     def lookup(self, keys) -> dict[int, list[int]]:
         """key -> the document numbers held with it, for those of ``keys`` that have any."""
-        wanted = np.unique(np.asarray(list(keys), dtype=np.int64))
+        wanted = np.unique(np.asarray(keys if isinstance(keys, np.ndarray) else list(keys), dtype=np.int64))
         found: dict[int, list[int]] = {}
         for run_keys, run_docs in self._runs:
             low = np.searchsorted(run_keys, wanted, side="left")

@@ -67,8 +67,8 @@ TRANSACTION_DOCS = 100
 BULK_TRANSACTION_DOCS = 1000
 BULK_CACHE_KB = 64 * 1024
 #: a bulk run writes the band keys it holds (see `index.pendingkeys`) once it holds this many
-#: (16 bytes each in memory: about 62,000 documents' keys)
-PENDING_KEYS_LIMIT = 4_000_000
+#: (16 bytes each in memory: about 125,000 documents' keys)
+PENDING_KEYS_LIMIT = 8_000_000
 _CHUNK = 4096
 
 TABLES = """
@@ -366,10 +366,9 @@ class Reprints:
                  if prints[doc.id].keys and (number := doc_number(doc.id)) is not None]
         flat = np.fromiter(chain.from_iterable(prints[doc.id].keys for doc, _ in keyed), dtype=np.int64)
         distinct, repeats = np.unique(flat, return_counts=True)
-        wanted = set(distinct.tolist())
-        stored = self._stored_keys(conn, wanted)
+        stored = self._stored_keys(conn, distinct.tolist())
         if self._pending.size:
-            for key, held in self._pending.lookup(wanted).items():
+            for key, held in self._pending.lookup(distinct).items():
                 known_docs = stored.setdefault(key, [])
                 known_docs += [number for number in held if number not in known_docs]
         # only keys stored before or found more than once in the batch can make candidates
@@ -453,8 +452,8 @@ class Reprints:
         return fresh
 
     @staticmethod
-    def _stored_keys(conn, keys: set[int]) -> dict[int, list[int]]:
-        """key -> the documents (as numbers) stored with it, for those of ``keys`` that have any."""
+    def _stored_keys(conn, keys: list[int]) -> dict[int, list[int]]:
+        """key -> the documents (as numbers) stored with it, for those of ``keys`` (distinct) that have any."""
         found: dict[int, list[int]] = {}
         if conn.execute("SELECT 1 FROM reprint_keys LIMIT 1").fetchone() is None:  # a new archive's bulk load
             return found

@@ -154,7 +154,7 @@ class Ingester:
         added = self.archive.add_many(batch, index=False, fingerprints=fingerprints, packed=packed)
         self.deferred += sum(created for _, created in added)
         if self.deferred >= INDEX_GROUP:
-            self.index_deferred()
+            self.index_deferred(last=False)
         for doc, created in added:
             self.report.added += 1 if created else 0
             self.report.unchanged += 0 if created else 1
@@ -162,15 +162,18 @@ class Ingester:
             ids.append(doc.id)
         return ids
 
-    def index_deferred(self) -> int:
+    def index_deferred(self, last: bool = True) -> int:
         """Index the JSON Lines records stored so far. Records are reported once they are in the
         catalog; indexing them in large groups rather than per batch writes a few large segments
         instead of many small ones that would later be merged (faster to build, to search, and
-        about half the size). If the run is stopped first, the archive indexes them on next open."""
+        about half the size). If the run is stopped first, the archive indexes them on next open.
+        The reprint keys the run holds are written at its end (``last``)."""
         if not self.deferred:
+            if last:
+                self.archive.flush_reprint_keys()
             return 0
         self.deferred = 0
-        return self.archive.index_pending(INDEX_GROUP)
+        return self.archive.index_pending(INDEX_GROUP, write_keys=last)
 
     # -- what was done before -------------------------------------------------------------------
 

@@ -239,6 +239,47 @@ def test_a_bulk_run_holds_its_keys_until_it_writes_them_at_once(tmp_path, pep_re
         assert archive.reprints._pending.size == 0
 
 
+
+def test_a_run_that_indexes_part_way_writes_its_keys_at_its_end(tmp_path, pep_records):
+    """Records indexed before the run ends are searchable; their keys stay held (copies among them are
+    still found, in memory) and are written with the others at the end."""
+    import service.bulk_ingest as bulk_ingest
+    from index.archive import Archive
+
+    labelled = build(pep_records, originals=6)
+    path = tmp_path / "set.jsonl"
+    path.write_bytes(b"\n".join(labelled.lines) + b"\n")
+    with Archive(tmp_path / "direct") as archive:
+        docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(labelled.lines)]
+        archive.add_many([(d, line, {}) for d, line in zip(docs, labelled.lines)])
+        expected = reprint_state(archive.reprints)
+    group, batch = bulk_ingest.INDEX_GROUP, bulk_ingest.BULK_BATCH
+    bulk_ingest.INDEX_GROUP, bulk_ingest.BULK_BATCH = len(labelled.lines) // 3, 10
+    try:
+        with Archive(tmp_path / "parts") as archive:
+            indexed_part_way = []
+            ingester = bulk_ingest.Ingester(archive, lambda doc, created: None)
+            index_deferred = ingester.index_deferred
+
+            def noting(last: bool = True) -> int:
+                done = index_deferred(last)
+                if not last:
+                    indexed_part_way.append((archive.engine.doc_count(), archive.reprints._pending.size,
+                                             archive.reprints._conn().execute(
+                                                 "SELECT COUNT(*) FROM reprint_keys").fetchone()[0]))
+                return done
+
+            ingester.index_deferred = noting
+            ingester.ingest_file(path)
+            ingester.index_deferred()
+            assert indexed_part_way and all(count > 0 and held > 0 and written == 0
+                                            for count, held, written in indexed_part_way)
+            assert reprint_state(archive.reprints) == expected
+            assert archive.reprints._pending.size == 0
+    finally:
+        bulk_ingest.INDEX_GROUP, bulk_ingest.BULK_BATCH = group, batch
+
+
 STOPPED_RUN = """
 import json, os, sys
 from index.archive import Archive
