@@ -69,6 +69,8 @@ BULK_CACHE_KB = 64 * 1024
 #: a bulk run writes the band keys it holds (see `index.pendingkeys`) once it holds this many
 #: (16 bytes each in memory: about 125,000 documents' keys)
 PENDING_KEYS_LIMIT = 8_000_000
+#: held keys are handed to SQLite this many at a time (as Python numbers, 64 bytes a pair)
+FLUSH_ROWS = 250_000
 _CHUNK = 4096
 
 TABLES = """
@@ -407,8 +409,11 @@ class Reprints:
         with self.catalog.larger_cache(BULK_CACHE_KB), self.catalog.transaction() as conn:
             waiting = np.fromiter((r[0] for r in conn.execute("SELECT doc FROM reprint_unkeyed")), dtype=np.int64)
             keep = np.isin(docs, waiting)
-            conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)",
-                             zip(keys[keep].tolist(), docs[keep].tolist()))
+            keys, docs_kept = keys[keep], docs[keep]
+            for start in range(0, len(keys), FLUSH_ROWS):  # Python numbers for a part at a time
+                part = slice(start, start + FLUSH_ROWS)
+                conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)",
+                                 zip(keys[part].tolist(), docs_kept[part].tolist()))
             conn.executemany("DELETE FROM reprint_unkeyed WHERE doc=?", [(n,) for n in np.unique(docs).tolist()])
         self._pending.clear()
         return int(keep.sum())
