@@ -63,7 +63,7 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Document":
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = _FIELD_SET if cls is Document else {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 
     def with_edits(self, edits: dict[str, Any]) -> "Document":
@@ -80,6 +80,7 @@ class Document:
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Document))
+_FIELD_SET = frozenset(_FIELD_NAMES)
 
 
 def content_sha256(data: bytes) -> str:

@@ -84,6 +84,8 @@ def test_a_fingerprint_is_the_texts_signature_and_band_keys(pep_records):
     assert found.signature.tolist() == signature(hashes).tolist()
     assert list(found.keys) == band_keys(signature(hashes))
     assert fingerprint("Too short to be looked at for copies.").keys == ()
+    assert fingerprint(" ".join(["one two three four five six"] * 10)).shingles == 6  # repeats counted once
+    assert fingerprint("one two three").shingles == 1 and fingerprint("").shingles == 0
 
 
 @pytest.mark.parametrize("index,read_fingerprints", [(True, False), (False, False), (False, True)],
