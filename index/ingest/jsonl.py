@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 #: storing the records is the parent's work
 PARALLEL_LINES = 2_000
 CHUNK_LINES = 250
+#: chunks given to each reader ahead of what the caller has taken: enough for the readers to keep
+#: working while the caller stores a batch (with 2, storing 20,000 records took 8.35 s, with 4 8.0 s)
+READ_AHEAD = 4
 
 ALIASES = {
     "title": ("title", "headline", "name"),
@@ -221,7 +224,7 @@ def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 
         pending: deque = deque()
         for chunk in chunks:
             pending.append((chunk, pool.submit(read_lines, chunk, filename, originals)))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= READ_AHEAD * workers:
                 break
         while pending:
             chunk, future = pending.popleft()
