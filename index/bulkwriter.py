@@ -123,19 +123,19 @@ def _loose_postings(loose: dict[bytes, TermPostings]):
 
 
 def _merged_postings(batches: list[FieldPostings], loose: dict[bytes, TermPostings]):
-    """A field's postings from batches (and any kept per term), by term then document. Each batch
-    holds a term's postings in one run, and batches come in document order: a term's postings are
-    its runs in the batches that have it, found by sorting (term, batch) pairs with numpy, rather
-    than appended to a list per term and batch as they come (about a fifth of a writer process's
-    time). Nothing is copied before a term is written."""
+    """A field's postings from one or more batches and any kept per term, by term then document.
+    Each batch holds a term's postings in one run, and batches come in document order: a term's
+    postings are its runs in the batches that have it, found by sorting (term, batch) pairs with
+    numpy, rather than appended to a list per term and batch as they come (about a fifth of a writer
+    process's time). Nothing is copied before a term is written."""
     terms = sorted(set().union(*(found.terms for found in batches), loose))
     rank = {tbytes: n for n, tbytes in enumerate(terms)}
     numbers = [np.fromiter(map(rank.__getitem__, found.terms), dtype=np.int64, count=len(found.terms))
                for found in batches]
-    term_numbers = np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.int64)
+    term_numbers = np.concatenate(numbers)
     batch_numbers = np.repeat(np.arange(len(batches)), [len(n) for n in numbers])
-    run_starts = np.concatenate([found.starts for found in batches]) if batches else term_numbers
-    run_ends = np.concatenate([found.ends for found in batches]) if batches else term_numbers
+    run_starts = np.concatenate([found.starts for found in batches])
+    run_ends = np.concatenate([found.ends for found in batches])
     order = np.lexsort((batch_numbers, term_numbers))
     term_numbers, batch_numbers = term_numbers[order].tolist(), batch_numbers[order].tolist()
     run_starts, run_ends = run_starts[order].tolist(), run_ends[order].tolist()

@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from index.packs import Packed
     from index.reprints import Fingerprint
 
-#: a file of at least this many lines is read by several processes: a record takes about three
-#: quarters of a millisecond (a third of it the fingerprint of its text for finding copies, a fifth
-#: telling its language, with a chunk's records at once, and appending the lines to a pack), while
-#: storing the records is the parent's work
+#: a file of at least this many lines is read by several processes: a record takes about half a
+#: millisecond (two fifths of it the fingerprint of its text for finding copies, a fifth telling its
+#: language, with a chunk's records at once, and appending the lines to a pack), while storing the
+#: records is the parent's work
 PARALLEL_LINES = 2_000
 CHUNK_LINES = 250
 #: chunks given to each reader ahead of what the caller has taken: enough for the readers to keep
