@@ -207,7 +207,7 @@ class Catalog:
             ).fetchall()
             for row in rows:
                 doc, edits = self._row_to_doc(row[1:])
-                out[row[0]] = doc.with_edits(edits)
+                out[row[0]] = doc.with_edits(edits) if edits else doc  # a record of its own either way
         return out
 
     def has(self, doc_id: str) -> bool:
