@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from array import array
+from datetime import datetime
 from itertools import accumulate
 
 import numpy as np
@@ -25,6 +26,8 @@ from index.errors import Unavailable
 from index.textbatch import FieldPostings, batchable, index_field
 
 
+#: values whose terms `MemoryPoolWriter` works out once per segment (those of index entries)
+_REMEMBERED_VALUES = (str, datetime)
 #: documents whose text fields `MemoryPoolWriter.add_documents` indexes at once: about 30 MB of
 #: words and arrays per 1,000 articles of 2,000 characters
 TEXT_BATCH_DOCS = 2_000
@@ -196,12 +199,58 @@ class MemoryPoolWriter(SegmentWriter):
                 found.lengths = []
                 self.pool.add_batch(name, found)
         perdoc = self.perdocwriter
+        batched = set(fieldnames)
+        plain = self._plain_fields({key for fields in documents for key in fields} - batched)
+        terms_of: dict[tuple[str, object], list] = {}
         try:
             for i, fields in enumerate(documents):
                 perdoc.given_lengths = [(name, self.schema[name], lengths[name][i]) for name in fieldnames]
-                self.add_document(**{k: v for k, v in fields.items() if k not in fieldnames})
+                others = {k: v for k, v in fields.items() if k not in batched}
+                if plain:
+                    self._add_plain_document(others, terms_of)
+                else:
+                    self.add_document(**others)
         finally:
             perdoc.given_lengths = ()
+
+    def _plain_fields(self, names: set[str]) -> bool:
+        """Whether these fields can be added by `_add_plain_document`: all in the schema, none with
+        term vectors or separate spelling words."""
+        schema = self.schema
+        return all(name in schema and not schema[name].vector and not schema[name].separate_spelling()
+                   for name in names)
+
+    def _add_plain_document(self, fields: dict, terms_of: dict) -> None:
+        """Whoosh's `add_document` for a document without boosts or stored values of its own (no
+        "_" keywords), whose fields have no term vectors or separate spelling words, with each
+        field's terms for a value worked out once per segment: years, days, languages and the like
+        repeat from document to document, and analysing each value took most of adding them."""
+        self._check_state()
+        perdoc, schema, docnum, add_post = self.perdocwriter, self.schema, self.docnum, self.pool.add
+        perdoc.start_doc(docnum)
+        for fieldname in sorted(fields):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                key = (fieldname, value) if type(value) in _REMEMBERED_VALUES else None
+                items = terms_of.get(key) if key else None
+                if items is None:
+                    items = list(field.index(value))
+                    if key:
+                        terms_of[key] = items
+                for tbytes, freq, weight, vbytes in items:
+                    if field.scorable:
+                        length += freq
+                    add_post((fieldname, tbytes, docnum, weight, vbytes))
+            perdoc.add_field(fieldname, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _batched_fields(self, documents: list[dict]) -> list[str]:
         """The fields `add_documents` indexes at once: none if a document has boosts (their
