@@ -46,7 +46,7 @@ def index_field(field: MemoText, values: list, first_docnum: int) -> FieldPostin
     counts = np.zeros(len(values), dtype=np.int64)
     for i, value in enumerate(values):
         if value:
-            found = plan.findall(value)
+            found = plan.words_of(value)
             words += found
             counts[i] = len(found)
     distinct = list(dict.fromkeys(words))

@@ -11,7 +11,7 @@ import pytest
 from index.schema import build_schema
 from index.textbatch import batchable, index_field
 from tests.conftest import PEPS
-from tests.index.test_bulkwriter import random_text
+from tests.index.test_bulkwriter import WORDS, random_text
 
 
 def one_at_a_time(field, values, first_docnum):
@@ -102,3 +102,16 @@ def test_a_pool_gives_batches_and_single_postings_by_term_then_document():
 def first_term(pool) -> bytes:
     """A term the pool's first batch has."""
     return pool.batches["text"][0].terms[0]
+
+
+def test_ascii_texts_are_split_into_the_words_the_analyzers_expression_finds():
+    field = build_schema()["text"]
+    plan = field._memo_plan()
+    rng = random.Random(11)
+    ascii_words = [w for w in WORDS if w.isascii()]
+    texts = [" ".join(rng.choice(ascii_words) + rng.choice(("", "'", "`", ".", "-", "_")) for _ in range(30))
+             for _ in range(300)]
+    texts += [line[:3000] for line in PEPS.read_text(encoding="utf-8").splitlines()[:40] if line.isascii()]
+    for text in texts:
+        assert text.isascii() and plan.words_of(text) == plan.findall(text)
+    assert plan.words_of("Cuba’s naïve O’Brien") == plan.findall("Cuba’s naïve O’Brien") == ["Cuba’s", "naïve", "O’Brien"]
