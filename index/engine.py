@@ -283,7 +283,10 @@ class Engine:
         writer = self._open_writer(bulk)
         try:
             for op in batch:
-                if op.kind == "add":
+                if op.kind == "add" and isinstance(writer, ForkingWriter):  # its processes make the entries
+                    writer.update_documents_later(list(zip(op.docs, self._extras(op.docs))), self._entry,
+                                                  [("id", doc.id) for doc in op.docs])
+                elif op.kind == "add":
                     for fields in self.entries(op.docs):
                         writer.update_document(**fields)
                 else:
@@ -331,10 +334,14 @@ class Engine:
 
     def entries(self, docs: list[Document]) -> list[dict]:
         """The index entries of records, their extras looked up for all of them at once."""
-        extras = self.extras(docs) if self.extras is not None else [{}] * len(docs)
+        return [self._entry(doc, extra) for doc, extra in zip(docs, self._extras(docs))]
+
+    def _extras(self, docs: list[Document]) -> list[dict]:
+        return self.extras(docs) if self.extras is not None else [{}] * len(docs)
+
+    def _entry(self, doc: Document, extra: dict) -> dict:
         schema = self.schema  # an index built before a field existed skips it until 'folio reindex'
-        return [{k: v for k, v in index_fields(doc, **extra).items() if k in schema}
-                for doc, extra in zip(docs, extras)]
+        return {k: v for k, v in index_fields(doc, **extra).items() if k in schema}
 
     def bulk_load(self, docs: Iterable[Document], replace: bool = True) -> int:
         """Load many documents in one writer (used by reindex, not while serving uploads)."""
