@@ -371,7 +371,7 @@ class Archive(Related):
         self.catch_up_reprints()
         fresh = self.attach_engine(Engine(building))
         try:
-            count = fresh.bulk_load(self.catalog.iter_documents(), replace=False)
+            count = fresh.bulk_load(self.catalog.iter_batches(), replace=False)
         finally:
             fresh.close()
         if self.engine is not None:

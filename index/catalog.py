@@ -182,6 +182,11 @@ class Catalog:
         edits = json.loads(row[2])
         return Document.from_dict(record), edits
 
+    def _record_of(self, row) -> Document:
+        """The record of a (record, text, edits) row with its edits applied (a new one either way)."""
+        doc, edits = self._row_to_doc(row)
+        return doc.with_edits(edits) if edits else doc
+
     def get_raw(self, doc_id: str) -> tuple[Document, dict[str, Any]] | None:
         """The record as extracted and the edits, separately."""
         row = self._connection().execute(
@@ -206,8 +211,7 @@ class Catalog:
                 f"SELECT id, record, {text_col}, edits FROM documents WHERE id IN ({marks})", chunk
             ).fetchall()
             for row in rows:
-                doc, edits = self._row_to_doc(row[1:])
-                out[row[0]] = doc.with_edits(edits) if edits else doc  # a record of its own either way
+                out[row[0]] = self._record_of(row[1:])
         return out
 
     def has(self, doc_id: str) -> bool:
@@ -221,6 +225,11 @@ class Catalog:
 
     def iter_documents(self, batch: int = 1000) -> Iterator[Document]:
         """Every record with edits applied, in id order, without holding them all in memory."""
+        for records in self.iter_batches(batch):
+            yield from records
+
+    def iter_batches(self, batch: int = 1000) -> Iterator[list[Document]]:
+        """`iter_documents`, ``batch`` records at a time."""
         last = ""
         conn = self._connection()
         while True:
@@ -229,9 +238,7 @@ class Catalog:
             ).fetchall()
             if not rows:
                 return
-            for row in rows:
-                doc, edits = self._row_to_doc(row[1:])
-                yield doc.with_edits(edits)
+            yield [self._record_of(row[1:]) for row in rows]
             last = rows[-1][0]
 
     def sha_for(self, doc_id: str) -> str | None:

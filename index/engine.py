@@ -15,9 +15,8 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import dataclasses
 import fcntl
@@ -343,13 +342,14 @@ class Engine:
         schema = self.schema  # an index built before a field existed skips it until 'folio reindex'
         return {k: v for k, v in index_fields(doc, **extra).items() if k in schema}
 
-    def bulk_load(self, docs: Iterable[Document], replace: bool = True) -> int:
-        """Load many documents in one writer (used by reindex, not while serving uploads)."""
+    def bulk_load(self, batches: Iterable[list[Document]], replace: bool = True) -> int:
+        """Load many documents, given in batches, in one writer (used by reindex, not while serving
+        uploads); each batch's extras are looked up at once."""
         count = 0
         writer = self.ix.writer(timeout=30.0, limitmb=256, codec=self.codec)
         add = writer.update_document if replace else writer.add_document
         try:
-            for batch in _batches(docs, 1000):
+            for batch in batches:
                 for fields in self.entries(batch):
                     add(**fields)
                 count += len(batch)
@@ -589,12 +589,6 @@ class Engine:
             return None
         pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in replacements) + r")(?![\w])")
         return pattern.sub(lambda m: replacements[m.group(1)], qstring)
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    items = iter(items)
-    while batch := list(islice(items, size)):
-        yield batch
 
 
 def _request_key(req: SearchRequest, parsed: ParsedQuery | None) -> tuple:

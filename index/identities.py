@@ -209,6 +209,14 @@ class Identities:
                 out.append(c)
         return out
 
+    def all_variants(self) -> dict[str, list[str]]:
+        """canonical name -> its variants, as `variants` gives them, for every person at once."""
+        out: dict[str, list[str]] = {}
+        for canonical, variant in self._conn().execute(
+                "SELECT canonical, variant FROM author_merges ORDER BY canonical, variant"):
+            out.setdefault(canonical, []).append(variant)
+        return out
+
     def variants(self, canonical: str) -> list[str]:
         return [r[0] for r in self._conn().execute(
             "SELECT variant FROM author_merges WHERE canonical=? ORDER BY variant", (canonical,))]

@@ -45,10 +45,7 @@ class Related:
         """For each of ``docs``: its authors' canonical names, every variant of them, and its reprint
         group; the merges and groups are read once for all of them (per record, five lookups were
         most of building a bulk run's index entries)."""
-        variant_of = self.identities.mapping()
-        variants: dict[str, list[str]] = {}
-        for variant, canonical in sorted(variant_of.items()):
-            variants.setdefault(canonical, []).append(variant)
+        variant_of, variants = self.identities.mapping(), self.identities.all_variants()
         groups = self.reprints.groups_of([doc.id for doc in docs])
         out = []
         for doc in docs:

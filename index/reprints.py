@@ -30,9 +30,9 @@ import re
 import sqlite3
 import zlib
 from contextlib import nullcontext
-from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Iterable, Iterator
 
 import numpy as np
