@@ -6,11 +6,22 @@ part of storing a record in bulk: every transaction dirtied pages all over the t
 write-ahead log took them all. A bulk run keeps its keys here instead, in a few runs sorted by key
 (numpy arrays, 16 bytes a key), looks copies up in them as well as in the table, and has them
 written in key order when it ends or they grow large.
+
+Most keys a batch asks about are held by no document (band keys are 64-bit hashes; only copies
+share them). A bit per key's low ``FILTER_BITS`` bits answers "surely not held" for all but a few
+of them (about 9 % with the 6.4 million keys of 100,000 documents), so only those are searched for
+in the runs: binary searches in runs of millions of keys took 30 ms a batch.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from index.arrays import distinct
+
+#: low bits of a key that pick its bit in the filter (2^26 bits: 8 MB)
+FILTER_BITS = 26
+_SLOT = (1 << FILTER_BITS) - 1
 
 
 class PendingKeys:
@@ -20,6 +31,8 @@ class PendingKeys:
 
     def __init__(self):
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._documents: list[np.ndarray] = []
+        self._filter: np.ndarray | None = None
         self.size = 0
 
     def add(self, keys, docs) -> None:
@@ -28,6 +41,8 @@ class PendingKeys:
             raise ValueError("one document number per key")
         if not len(keys):
             return
+        self._mark(keys)
+        self._documents.append(distinct(docs))
         self._runs.append(_sorted(keys, docs))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
             (k1, d1), (k2, d2) = self._runs.pop(), self._runs.pop()
@@ -36,7 +51,10 @@ class PendingKeys:
 
     def lookup(self, keys) -> dict[int, list[int]]:
         """key -> the document numbers held with it, for those of ``keys`` that have any."""
-        wanted = np.unique(np.asarray(keys if isinstance(keys, np.ndarray) else list(keys), dtype=np.int64))
+        if not self._runs:
+            return {}
+        wanted = distinct(np.asarray(keys if isinstance(keys, np.ndarray) else list(keys), dtype=np.int64))
+        wanted = wanted[self._maybe_held(wanted)]
         found: dict[int, list[int]] = {}
         for run_keys, run_docs in self._runs:
             low = np.searchsorted(run_keys, wanted, side="left")
@@ -55,18 +73,57 @@ class PendingKeys:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return self._runs[0]
 
+    def documents(self) -> np.ndarray:
+        """The document numbers held, each once, in order."""
+        if not self._documents:
+            return np.zeros(0, dtype=np.int64)
+        self._documents = [distinct(np.concatenate(self._documents))]
+        return self._documents[0]
+
     def clear(self) -> None:
         self._runs = []
+        self._documents = []
+        if self._filter is not None:
+            self._filter.fill(0)
         self.size = 0
+
+    def _mark(self, keys: np.ndarray) -> None:
+        if self._filter is None:
+            self._filter = np.zeros(1 << (FILTER_BITS - 3), dtype=np.uint8)
+        slots = keys & _SLOT
+        np.bitwise_or.at(self._filter, slots >> 3, np.left_shift(1, slots & 7).astype(np.uint8))
+
+    def _maybe_held(self, keys: np.ndarray) -> np.ndarray:
+        """False for keys surely not held (their bit is not set)."""
+        slots = keys & _SLOT
+        return (self._filter[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1 == 1
 
 
 def _sorted(keys: np.ndarray, docs: np.ndarray, by_document: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """By key, pairs of equal keys in the order given (or by document); a pair given twice in a row
-    (or at all, by document) is kept once."""
-    order = np.lexsort((docs, keys)) if by_document else np.argsort(keys, kind="stable")
+    (or at all, by document) is kept once. The stable sort merges runs already sorted (numpy's
+    timsort finds them), and only pairs whose key repeats are then ordered by document: a tenth of
+    the time of sorting every pair by both (0.2 against 2.2 s for 6.4 million pairs)."""
+    order = np.argsort(keys, kind="stable")
     keys, docs = keys[order], docs[order]
+    if by_document:
+        docs = _documents_ordered_within_keys(keys, docs)
     if len(keys) > 1:
         kept = np.ones(len(keys), dtype=bool)
         kept[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
         keys, docs = keys[kept], docs[kept]
     return keys, docs
+
+
+def _documents_ordered_within_keys(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """``docs`` of pairs sorted by key, reordered by document among pairs of one key."""
+    same = keys[1:] == keys[:-1]
+    if not same.any():
+        return docs
+    tied = np.zeros(len(keys), dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    where = np.flatnonzero(tied)  # whole runs of equal keys, in key order
+    docs = docs.copy()
+    docs[where] = docs[where][np.lexsort((docs[where], keys[where]))]
+    return docs

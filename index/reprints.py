@@ -37,6 +37,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from index.arrays import distinct_counts
 from index.pendingkeys import PendingKeys
 from index.schema import fold
 
@@ -375,7 +376,7 @@ class Reprints:
         keyed = [(doc, number) for doc in fresh
                  if prints[doc.id].keys and (number := doc_number(doc.id)) is not None]
         flat = np.fromiter(chain.from_iterable(prints[doc.id].keys for doc, _ in keyed), dtype=np.int64)
-        distinct, repeats = np.unique(flat, return_counts=True)
+        distinct, repeats = distinct_counts(flat)
         stored = self._stored_keys(conn, distinct.tolist())
         if self._pending.size:
             for key, held in self._pending.lookup(distinct).items():
@@ -414,17 +415,20 @@ class Reprints:
         if not self._pending.size:
             return 0
         keys, docs = self._pending.pairs()
+        held = self._pending.documents()
         with self.catalog.larger_cache(BULK_CACHE_KB), self.catalog.transaction() as conn:
             waiting = np.fromiter((r[0] for r in conn.execute("SELECT doc FROM reprint_unkeyed")), dtype=np.int64)
-            keep = np.isin(docs, waiting)
-            keys, docs_kept = keys[keep], docs[keep]
+            removed = np.setdiff1d(held, waiting, assume_unique=True)
+            if len(removed):
+                keep = ~np.isin(docs, removed)
+                keys, docs = keys[keep], docs[keep]
             for start in range(0, len(keys), FLUSH_ROWS):  # Python numbers for a part at a time
                 part = slice(start, start + FLUSH_ROWS)
                 conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)",
-                                 zip(keys[part].tolist(), docs_kept[part].tolist()))
-            conn.executemany("DELETE FROM reprint_unkeyed WHERE doc=?", [(n,) for n in np.unique(docs).tolist()])
+                                 zip(keys[part].tolist(), docs[part].tolist()))
+            conn.executemany("DELETE FROM reprint_unkeyed WHERE doc=?", [(n,) for n in held.tolist()])
         self._pending.clear()
-        return int(keep.sum())
+        return len(keys)
 
     def _key_unkeyed(self) -> None:
         """Store the band keys of documents a bulk run listed as unkeyed and did not get to write

@@ -47,3 +47,20 @@ def test_nothing_held_finds_nothing_and_clearing_forgets():
 def test_each_key_needs_its_document():
     with pytest.raises(ValueError):
         PendingKeys().add([1, 2], [3])
+
+
+def test_a_key_sharing_a_held_keys_filter_bit_is_not_found():
+    from index.pendingkeys import FILTER_BITS
+    held = PendingKeys()
+    held.add([7, -(2**40)], [1, 2])
+    assert held.lookup([7 + (1 << FILTER_BITS), 7, -(2**40) + (3 << FILTER_BITS)]) == {7: [1]}
+
+
+def test_documents_held_are_listed_once_in_order():
+    held = PendingKeys()
+    held.add([1, 2, 3], [9, 9, 4])
+    held.add([4, 5], [4, -6])
+    assert held.documents().tolist() == [-6, 4, 9]
+    held.clear()
+    assert held.documents().tolist() == []
+    assert held.lookup([1, 4]) == {}
