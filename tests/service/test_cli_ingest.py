@@ -92,3 +92,25 @@ def test_every_broken_sample_gets_one_readable_line(tmp_path):
         assert words in line
     assert "Traceback" not in result.stderr
     assert "html named pdf" in result.stdout  # an HTML page saved under a .pdf name is still read
+
+
+def test_a_bulk_run_pauses_the_cyclic_collector_and_gives_it_back_as_it_was():
+    import gc
+
+    import pytest
+
+    from service.bulk_ingest import cyclic_collector_paused
+
+    enabled = gc.isenabled()
+    try:
+        for before in (True, False):
+            gc.enable() if before else gc.disable()
+            with cyclic_collector_paused():
+                assert not gc.isenabled()
+            assert gc.isenabled() is before
+        gc.enable()
+        with pytest.raises(KeyError), cyclic_collector_paused():
+            raise KeyError("a run that stops")
+        assert gc.isenabled()
+    finally:
+        gc.enable() if enabled else gc.disable()
