@@ -113,9 +113,11 @@ class Archive(Related):
             ids = pending[start:start + group]
             docs = self.catalog.get_many(ids)
             if docs:
-                indexed = self.engine.submit_add(list(docs.values()))
+                started = threading.Event()
+                indexed = self.engine.submit_add(list(docs.values()), started=started)
                 try:  # the held band keys are written while the index writer works
                     if write_keys:
+                        started.wait(timeout=60)  # first let it start its processes, without competing
                         self.flush_reprint_keys()
                 finally:
                     self.engine.wait(indexed, timeout=max(600, len(docs) / 20))

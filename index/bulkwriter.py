@@ -335,11 +335,12 @@ def _write_segment(storage, indexname: str, codec, sender, documents=(), merging
 
 
 def write_segments(storage, indexname: str, documents: list, procs: int, codec,
-                   merging: list | None = None, make_entry=None) -> list:
+                   merging: list | None = None, make_entry=None, on_started=None) -> list:
     """New segments, not yet committed: ``documents`` indexed in ``procs`` forked processes, one
     segment each, and, when given, the segments ``merging`` merged into one by one more process
     (first in the list). The segments to merge carry any deletions made in this process. A
-    document is its fields, or a tuple whose fields ``make_entry(*document)`` gives."""
+    document is its fields, or a tuple whose fields ``make_entry(*document)`` gives.
+    ``on_started``: called once every process has started."""
     context = multiprocessing.get_context("fork")
     jobs = [{"merging": merging}] if merging else []
     if documents:
@@ -354,6 +355,8 @@ def write_segments(storage, indexname: str, documents: list, procs: int, codec,
         process.start()
         sender.close()
         workers.append((process, receiver))
+    if on_started is not None:
+        on_started()
     segments, problems = [], []
     for process, receiver in workers:
         try:
@@ -381,6 +384,7 @@ class ForkingWriter(SegmentWriter):
         self._make_entry = None
         self._replacing: list[tuple[str, object]] = []
         self._merging: list = []
+        self.on_started = None  # called once the writing processes have started
 
     def add_document(self, **fields):
         self._check_state()
@@ -418,7 +422,7 @@ class ForkingWriter(SegmentWriter):
                     self.delete_document(docnum)
         kept = self._merge_segments(mergetype, optimize, merge)  # fills self._merging
         new = (write_segments(self.storage, self.indexname, self._documents, self.procs, self.codec,
-                              merging=self._merging, make_entry=self._make_entry)
+                              merging=self._merging, make_entry=self._make_entry, on_started=self.on_started)
                if self._documents or self._merging else [])
         self._close_segment()  # this writer's own segment stays empty
         self._commit_toc(kept + new)

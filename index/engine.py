@@ -123,6 +123,8 @@ class _Op:
     docs: list[Document] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     future: Future = field(default_factory=Future)
+    #: set once the change's index processes have started (or its commit is over)
+    started: threading.Event | None = None
 
 
 def release_failed_writer(writer) -> None:
@@ -193,8 +195,11 @@ class Engine:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def submit_add(self, docs: list[Document]) -> Future:
-        op = _Op("add", docs=list(docs))
+    def submit_add(self, docs: list[Document], started: threading.Event | None = None) -> Future:
+        """``started``: set once the processes indexing a large batch have started (or, for a
+        commit without them, once it is over), so the caller can start other work without holding
+        them up."""
+        op = _Op("add", docs=list(docs), started=started)
         self._queue.put(op)
         return op.future
 
@@ -278,8 +283,18 @@ class Engine:
         self._generation += 1
 
     def _commit(self, batch: list[_Op]) -> None:
+        events = [op.started for op in batch if op.started is not None]
+        try:
+            self._commit_batch(batch, events)
+        finally:
+            for event in events:
+                event.set()
+
+    def _commit_batch(self, batch: list[_Op], started: list[threading.Event]) -> None:
         bulk = sum(len(op.docs) for op in batch) >= BULK_PROCS_MIN_DOCS
         writer = self._open_writer(bulk)
+        if isinstance(writer, ForkingWriter):
+            writer.on_started = lambda: [event.set() for event in started]
         try:
             for op in batch:
                 if op.kind == "add" and isinstance(writer, ForkingWriter):  # its processes make the entries

@@ -289,3 +289,26 @@ def test_a_forked_commit_merges_segments_as_whoosh_merges_them(tmp_path):
     assert answers(ours) == answers(theirs) and all(answers(ours))
     theirs.close()
     ours.close()
+
+
+def test_the_caller_hears_when_a_batch_is_being_indexed_or_done(tmp_path):
+    """Set for a batch indexed by processes, for a small one, and for one whose commit fails, so a
+    caller waiting to start other work is never left waiting."""
+    import dataclasses
+    import threading
+
+    archive = Archive(tmp_path / "a")
+    load_peps(archive, limit=BULK_PROCS_MIN_DOCS + 10)
+    archive.engine.bulk_procs = 2
+    docs = list(archive.catalog.get_many(archive.catalog.ids()).values())
+    for batch in (docs, docs[:3]):
+        started = threading.Event()
+        archive.engine.wait(archive.engine.submit_add(batch, started=started), timeout=600)
+        assert started.is_set()
+    assert archive.engine.doc_count() == len(docs)
+    started = threading.Event()
+    failing = archive.engine.submit_add([dataclasses.replace(docs[0], title=12345)], started=started)
+    with pytest.raises(Exception):
+        archive.engine.wait(failing, timeout=600)
+    assert started.is_set()
+    archive.close()
