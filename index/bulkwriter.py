@@ -24,6 +24,7 @@ from whoosh.writing import SegmentWriter
 from index.codec import FolioFieldWriter, FolioPerDocWriter, term_blocks
 from index.errors import Unavailable
 from index.textbatch import FieldPostings, batchable, index_field
+from index.textfield import learn_words, learned_since, make_plans, memo_marks
 
 
 #: values whose terms `MemoryPoolWriter` works out once per segment (those of index entries)
@@ -318,6 +319,7 @@ def _write_segment(storage, indexname: str, codec, sender, documents=(), merging
     to the parent. Without the cyclic garbage collector: the process ends once its segment is
     written, and the collector's passes over its many live postings took a sixteenth of its time."""
     gc.disable()
+    marks = memo_marks()
     try:
         writer = MemoryPoolWriter(storage.open_index(indexname), _lk=False, codec=codec)
         for segment in merging:
@@ -327,7 +329,7 @@ def _write_segment(storage, indexname: str, codec, sender, documents=(), merging
             finally:
                 reader.close()
         writer.add_documents([fields if isinstance(fields, dict) else make_entry(*fields) for fields in documents])
-        sender.send(("segment", writer._finalize_segment()))
+        sender.send(("segment", (writer._finalize_segment(), learned_since(marks))))
     except BaseException as exc:  # the parent reports it; its commit then fails as a whole
         sender.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -366,7 +368,12 @@ def write_segments(storage, indexname: str, documents: list, procs: int, codec,
         finally:
             receiver.close()
         process.join()
-        (segments if kind == "segment" else problems).append(payload)
+        if kind == "segment":
+            segment, learned = payload
+            segments.append(segment)
+            learn_words(learned)
+        else:
+            problems.append(payload)
     if problems:
         raise Unavailable(f"Indexing failed: {problems[0]}")
     return segments
@@ -421,6 +428,7 @@ class ForkingWriter(SegmentWriter):
                 for docnum in searcher._find_unique(self._replacing):
                     self.delete_document(docnum)
         kept = self._merge_segments(mergetype, optimize, merge)  # fills self._merging
+        make_plans(self.schema)
         new = (write_segments(self.storage, self.indexname, self._documents, self.procs, self.codec,
                               merging=self._merging, make_entry=self._make_entry, on_started=self.on_started)
                if self._documents or self._merging else [])

@@ -7,6 +7,7 @@ always becomes the same term, whatever surrounds it. Highlighting and indexing e
 from __future__ import annotations
 
 import threading
+from itertools import islice
 
 #: the memo's mark for a word the analyzer drops
 DROPPED = ""
@@ -40,6 +41,22 @@ class WordTerms:
                     self.clears += 1
                 self.memo[word] = found
         return found
+
+    def learn(self, pairs: list[tuple[str, str]]) -> None:
+        """Take words' terms worked out elsewhere (by a forked process, for the same analyzer), while
+        there is room."""
+        with self._lock:
+            room = self.size - len(self.memo)
+            if room > 0:
+                self.memo.update(islice(pairs, room))
+
+    def added_since(self, mark: tuple[int, int]) -> list[tuple[str, str]]:
+        """The words and terms remembered since `mark` was taken (all, if the memo started over)."""
+        clears, size = mark
+        return list(islice(self.memo.items(), size if clears == self.clears else 0, None))
+
+    def mark(self) -> tuple[int, int]:
+        return self.clears, len(self.memo)
 
     def fill(self, words) -> None:
         """Work out the terms of those of ``words`` the memo lacks."""

@@ -312,3 +312,24 @@ def test_the_caller_hears_when_a_batch_is_being_indexed_or_done(tmp_path):
         archive.engine.wait(failing, timeout=600)
     assert started.is_set()
     archive.close()
+
+
+def test_words_the_index_processes_work_out_are_kept_for_the_next_ones(tmp_path):
+    """The parent's memo learns each new word's term from the processes, the term the analyzer
+    gives, so the next group's processes need not work it out again."""
+    from index.bulkwriter import write_segments
+    from index.textfield import make_plans
+
+    archive = Archive(tmp_path / "a")
+    engine = archive.engine
+    make_plans(engine.schema)
+    plan = engine.schema["text"]._memo_plan()
+    rng = random.Random(11)
+    new_words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)) + "ing" for _ in range(50)]
+    assert not set(new_words) & set(plan.words.memo)
+    entries = [{"id": f"d{i}", "text": " ".join(new_words[i::5])} for i in range(5)]
+    segments = write_segments(engine.ix.storage, engine.ix.indexname, entries, 2, FolioCodec())
+    assert len(segments) == 2
+    for word in new_words:
+        assert plan.words.memo[word] == [t.text for t in plan.words.analyzer(word, mode="index")][0]
+    archive.close()
