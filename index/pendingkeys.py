@@ -45,8 +45,8 @@ class PendingKeys:
         self._documents.append(distinct(docs))
         self._runs.append(_sorted(keys, docs))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            (k1, d1), (k2, d2) = self._runs.pop(), self._runs.pop()
-            self._runs.append(_sorted(np.concatenate((k2, k1)), np.concatenate((d2, d1))))
+            newer = self._runs.pop()
+            self._runs.append(_merged(self._runs.pop(), newer))
         self.size = sum(len(run_keys) for run_keys, _ in self._runs)
 
     def lookup(self, keys) -> dict[int, list[int]]:
@@ -108,6 +108,26 @@ def _sorted(keys: np.ndarray, docs: np.ndarray, by_document: bool = False) -> tu
     keys, docs = keys[order], docs[order]
     if by_document:
         docs = _documents_ordered_within_keys(keys, docs)
+    return _without_repeats(keys, docs)
+
+
+def _merged(first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Two runs sorted by key as one, pairs of equal keys from ``first`` before those from
+    ``second`` (what a stable sort of the two gives, in half the time: each of the second's pairs
+    goes where a binary search in the first puts it); a pair repeated in a row is kept once."""
+    (first_keys, first_docs), (second_keys, second_docs) = first, second
+    places = np.searchsorted(first_keys, second_keys, side="right") + np.arange(len(second_keys))
+    from_first = np.ones(len(first_keys) + len(second_keys), dtype=bool)
+    from_first[places] = False
+    keys, docs = np.empty(len(from_first), dtype=np.int64), np.empty(len(from_first), dtype=np.int64)
+    keys[places], docs[places] = second_keys, second_docs
+    keys[from_first], docs[from_first] = first_keys, first_docs
+    return _without_repeats(keys, docs)
+
+
+def _without_repeats(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs sorted by key, each pair given twice in a row kept once."""
     if len(keys) > 1:
         kept = np.ones(len(keys), dtype=bool)
         kept[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])

@@ -64,3 +64,15 @@ def test_documents_held_are_listed_once_in_order():
     held.clear()
     assert held.documents().tolist() == []
     assert held.lookup([1, 4]) == {}
+
+
+def test_runs_are_merged_as_a_stable_sort_of_them_orders_them():
+    from index.pendingkeys import _merged, _sorted
+
+    rng = np.random.default_rng(8)
+    for size_a, size_b in ((0, 5), (5, 0), (40, 300), (300, 7)):
+        a = _sorted(rng.integers(0, 60, size_a), rng.integers(0, 4, size_a))
+        b = _sorted(rng.integers(0, 60, size_b), rng.integers(0, 4, size_b))
+        merged = _merged(a, b)
+        expected = _sorted(np.concatenate((a[0], b[0])), np.concatenate((a[1], b[1])))
+        assert [m.tolist() for m in merged] == [e.tolist() for e in expected]
