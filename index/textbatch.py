@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.textfield import MemoText
-from index.wordterms import DROPPED
 
 
 @dataclass
@@ -49,10 +48,10 @@ def index_field(field: MemoText, values: list, first_docnum: int) -> FieldPostin
             found = plan.words_of(value)
             words += found
             counts[i] = len(found)
-    distinct = list(dict.fromkeys(words))
-    term_of_word, terms = _terms_of_words(plan.words, distinct)
-    number = {word: n for n, word in enumerate(distinct)}
-    token_terms = term_of_word[np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))]
+    numbers = plan.numbers
+    numbers.reset_if_full()
+    token_terms = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
+    terms = numbers.terms
     docs = np.repeat(np.arange(len(values), dtype=np.int64), counts)
     starts = np.cumsum(counts) - counts
     local = np.arange(len(words), dtype=np.int64) - starts[docs]  # each word's place in its document
@@ -66,17 +65,6 @@ def index_field(field: MemoText, values: list, first_docnum: int) -> FieldPostin
         positions = local[kept]
     lengths = np.bincount(kept_docs, minlength=len(values)).tolist() if field.scorable else [0] * len(values)
     return _postings(field, terms, kept_terms, kept_docs + first_docnum, positions, lengths)
-
-
-def _terms_of_words(memo, distinct: list[str]) -> tuple[np.ndarray, list[str]]:
-    """For each of the ``distinct`` words, the number of its term in the list of distinct terms
-    returned, or -1 for a word the analyzer drops."""
-    numbers: dict[str, int] = {}
-    term_of_word = []
-    for word in distinct:
-        term = memo.term_of(word)
-        term_of_word.append(-1 if term == DROPPED else numbers.setdefault(term, len(numbers)))
-    return np.array(term_of_word, dtype=np.int64), list(numbers)
 
 
 def _postings(field, terms: list[str], token_terms, token_docs, positions, lengths) -> FieldPostings:

@@ -21,7 +21,7 @@ from whoosh import fields
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer, StemFilter, StopFilter
 from whoosh.formats import Positions
 
-from index.wordterms import DROPPED, WordTerms
+from index.wordterms import DROPPED, TermNumbers, WordTerms
 
 #: distinct words remembered per kind of analyzer before the memo starts over
 MEMO_SIZE = 300_000
@@ -36,6 +36,8 @@ class _Plan:
     #: ``findall`` for ASCII texts: the expression compiled for ASCII alone, which finds the same
     #: words in them a fifth sooner
     findall_ascii: object
+    #: the words' term numbers for indexing many documents at once (`index.textbatch`)
+    numbers: TermNumbers
 
     def words_of(self, text: str) -> list[str]:
         return self.findall_ascii(text) if text.isascii() else self.findall(text)
@@ -73,9 +75,9 @@ def plan_for(analyzer) -> _Plan | None:
             renumber = any(type(f) is StopFilter for f in filters)
             expression = tokenizer.expression
             ascii_only = re.compile(expression.pattern, (expression.flags & ~re.UNICODE) | re.ASCII)
-            plan = _PLANS[key] = _Plan(expression.findall, renumber,
-                                       WordTerms(analyzer, MEMO_SIZE, direct=direct_term(filters), mode="index"),
-                                       ascii_only.findall)
+            words = WordTerms(analyzer, MEMO_SIZE, direct=direct_term(filters), mode="index")
+            plan = _PLANS[key] = _Plan(expression.findall, renumber, words, ascii_only.findall,
+                                       TermNumbers(words, MEMO_SIZE))
     return plan
 
 

@@ -67,3 +67,38 @@ class WordTerms:
         """Each word's term (DROPPED where the analyzer drops it), in order."""
         self.fill(words)
         return [t if t is not None else self.term_of(w) for w, t in zip(words, map(self.memo.get, words))]
+
+
+class TermNumbers(dict):
+    """word -> the number of its term in `terms` (-1 for a word the analyzer drops), for indexing
+    many documents' words at once: one lookup per word, in C (``map(numbers.__getitem__, words)``),
+    where a batch's own numbering took three, and a word's term is asked of ``memo`` only the first
+    time this process meets it. `reset` (between batches) starts over once it holds ``size`` words."""
+
+    def __init__(self, memo: WordTerms, size: int):
+        super().__init__()
+        self.memo = memo
+        self.size = size
+        self.terms: list[str] = []
+        self._term_numbers: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __missing__(self, word: str) -> int:
+        term = self.memo.term_of(word)
+        with self._lock:
+            if term == DROPPED:
+                number = -1
+            else:
+                number = self._term_numbers.get(term)
+                if number is None:
+                    number = self._term_numbers[term] = len(self.terms)
+                    self.terms.append(term)
+            self[word] = number
+        return number
+
+    def reset_if_full(self) -> None:
+        if len(self) >= self.size:
+            with self._lock:
+                self.clear()
+                self.terms = []
+                self._term_numbers = {}

@@ -47,6 +47,24 @@ def test_many_documents_at_once_get_what_each_gets_alone(name):
     assert all_at_once(field, values, 17) == one_at_a_time(field, values, 17)
 
 
+def test_batches_one_after_another_get_what_each_document_gets_alone_when_numbering_starts_over():
+    """Words keep their term numbers from batch to batch (and from field to field of one analyzer)
+    until the numbering holds its limit of words and starts over, between two batches."""
+    schema = build_schema()
+    plan = schema["text"]._memo_plan()
+    size = plan.numbers.size
+    plan.numbers.size = 200
+    try:
+        rng = random.Random(4)
+        for batch in range(6):
+            field = schema["title" if batch % 2 else "text"]
+            values = [random_text(rng) for _ in range(30)] + ["the of and", "The Peace of Westphalia's terms"]
+            assert all_at_once(field, values, batch) == one_at_a_time(field, values, batch)
+            assert len(plan.numbers) < 200 + sum(len(plan.words_of(v)) for v in values)
+    finally:
+        plan.numbers.size = size
+
+
 def test_documents_without_words_get_no_postings():
     field = build_schema()["text"]
     found = index_field(field, [None, "", "the of and", "  "], 0)
