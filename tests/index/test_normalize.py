@@ -134,6 +134,20 @@ def test_parse_partial_dates_stay_partial(text, iso):
     assert parse_date(text) == iso
 
 
+def test_iso_dates_read_directly_as_when_found_among_other_words():
+    """A date already in ISO form is read without the general search; its answer is the one the
+    search gives for the same date with a weekday before it (which takes the general way)."""
+    import random
+
+    rng = random.Random(12)
+    texts = [f"{rng.randrange(900, 3100):04d}-{rng.randrange(0, 14):02d}-{rng.randrange(0, 33):02d}"
+             for _ in range(400)]
+    texts += [text[:7] for text in texts[:100]] + ["2020-02-29", "2021-02-29", " 2020-04-30 ", "2020-04-30\n"]
+    for text in texts:
+        assert parse_date(text) == parse_date("Monday " + text), text
+    assert sum(parse_date(text) is None for text in texts) > 50  # impossible ones among them
+
+
 def test_numeric_dates_day_first_only_when_unambiguous():
     assert parse_date("30/04/2020") == "2020-04-30"
     assert parse_date("04/30/2020") == "2020-04-30"
