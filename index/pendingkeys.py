@@ -27,7 +27,7 @@ _SLOT = (1 << FILTER_BITS) - 1
 class PendingKeys:
     """(key, document number) pairs in runs sorted by key; a new run is merged with the one before
     while that one is not more than twice its size, so there are a logarithmic number of runs (and
-    a merge is cheap: numpy's stable sort finds the two sorted runs and merges them)."""
+    a merge is cheap, see `_merged`)."""
 
     def __init__(self):
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []

@@ -73,7 +73,8 @@ class TermNumbers(dict):
     """word -> the number of its term in `terms` (-1 for a word the analyzer drops), for indexing
     many documents' words at once: one lookup per word, in C (``map(numbers.__getitem__, words)``),
     where a batch's own numbering took three, and a word's term is asked of ``memo`` only the first
-    time this process meets it. `reset` (between batches) starts over once it holds ``size`` words."""
+    time this process meets it. `reset_if_full`, called between batches, starts it over once it
+    holds ``size`` words."""
 
     def __init__(self, memo: WordTerms, size: int):
         super().__init__()
