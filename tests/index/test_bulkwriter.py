@@ -333,3 +333,21 @@ def test_words_the_index_processes_work_out_are_kept_for_the_next_ones(tmp_path)
     for word in new_words:
         assert plan.words.memo[word] == [t.text for t in plan.words.analyzer(word, mode="index")][0]
     archive.close()
+
+
+@pytest.mark.parametrize("scan_ratio", [0, 10**9])  # each value looked up; every segment read through
+def test_documents_holding_values_are_those_whoosh_finds_one_by_one(tmp_path, monkeypatch, scan_ratio):
+    import index.bulkwriter as bulkwriter
+
+    monkeypatch.setattr(bulkwriter, "SCAN_RATIO", scan_ratio)
+    archive = several_segments(tmp_path / "a")
+    live = set(archive.catalog.ids())
+    with archive.engine.ix.searcher() as searcher:
+        indexed = [term.decode() for term in searcher.reader().lexicon("id")]  # deleted ones too
+        deleted = set(indexed) - live
+        assert len(deleted) == 2
+        pairs = [("id", doc_id) for doc_id in indexed[::3] + sorted(deleted)] + [("id", "no-such-id")]
+        found = bulkwriter.documents_with_values(searcher, pairs)
+        assert found == searcher._find_unique(pairs)
+        assert len(found) == len({doc_id for _, doc_id in pairs} & live)
+    archive.close()
