@@ -179,7 +179,7 @@ class Catalog:
     def _row_to_doc(self, row) -> tuple[Document, dict[str, Any]]:
         record = json.loads(row[0])
         record["text"] = row[1]
-        edits = json.loads(row[2])
+        edits = json.loads(row[2]) if row[2] != "{}" else {}  # most records have none
         return Document.from_dict(record), edits
 
     def _record_of(self, row) -> Document:

@@ -64,6 +64,8 @@ class Document:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Document":
         names = _FIELD_SET if cls is Document else {f.name for f in dataclasses.fields(cls)}
+        if names.issuperset(data):  # a record as stored: nothing to leave out
+            return cls(**data)
         return cls(**{k: v for k, v in data.items() if k in names})
 
     def with_edits(self, edits: dict[str, Any]) -> "Document":

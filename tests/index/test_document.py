@@ -15,3 +15,10 @@ def test_to_dict_gives_every_field_with_its_lists_copied():
     assert doc.authors == ["Andrew King"] and doc.tags == ["peace"]
     assert "text" not in doc.to_dict(with_text=False)
     assert Document.from_dict(doc.to_dict()) == doc
+
+
+def test_from_dict_leaves_out_keys_that_are_not_fields():
+    doc = Document(id="0123456789abcdef", title="Notes", authors=["Andrew King"])
+    data = doc.to_dict() | {"created": True, "score": 3.5}
+    assert Document.from_dict(data) == doc
+    assert Document.from_dict({"id": doc.id, "title": "Notes", "authors": ["Andrew King"]}) == doc
