@@ -119,7 +119,7 @@ class Catalog:
             doc.sha256,
             json.dumps(doc.to_dict(with_text=False), ensure_ascii=False),
             doc.text,
-            json.dumps(edits or {}, ensure_ascii=False),
+            json.dumps(edits, ensure_ascii=False) if edits else "{}",
             doc.ingested_at,
         )
         sql = "INSERT INTO documents (id, sha256, record, text, edits, ingested_at) VALUES (?,?,?,?,?,?)"
