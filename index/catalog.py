@@ -42,6 +42,11 @@ MARK_UNINDEXED = "INSERT OR IGNORE INTO unindexed (id) VALUES (?)"
 #: connection, and reads by id are served as well from the operating system's file cache: with 2 MB
 #: each, two workers' connections held about 30 MB more after the 100k benchmark's HTTP stage.
 CACHE_KB = 256
+#: Page size of a new catalog: with 8 KB pages a record's row (its text, about 3 KB here, and its
+#: JSON) mostly fits in a page instead of spilling into overflow pages. On 20,000 synthetic articles
+#: the documents table took 57 MB instead of 72, and inserting them 0.20 s of CPU instead of 0.30.
+#: A catalog made with another page size keeps it.
+PAGE_SIZE = 8192
 
 
 def _use_wal(conn: sqlite3.Connection, attempts: int = 300) -> None:
@@ -71,6 +76,7 @@ class Catalog:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only a new, empty file takes it
             _use_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=30000")

@@ -79,3 +79,24 @@ def test_reopened_archive_keeps_documents(tmp_path, seed_bytes):
     with Archive(tmp_path / "d") as b:
         assert b.get(doc.id).title == doc.title
         assert b.search(SearchRequest(q="interferon")).total == 1
+
+
+def test_a_new_catalog_has_larger_pages_and_an_older_one_keeps_its_own(tmp_path):
+    import sqlite3
+
+    from index.catalog import PAGE_SIZE, Catalog
+    from index.document import Document
+
+    assert PAGE_SIZE > 4096
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA page_size=4096")
+    conn.execute("CREATE TABLE made_before (x)")
+    conn.close()
+    for path, size in ((tmp_path / "new.sqlite3", PAGE_SIZE), (old, 4096)):
+        catalog = Catalog(path)
+        doc = Document(id="0123456789abcdef", title="Notes", text="word " * 2000)
+        catalog.insert(doc)
+        assert catalog.get(doc.id) == doc
+        assert catalog._connection().execute("PRAGMA page_size").fetchone()[0] == size
+        catalog.close()
