@@ -193,11 +193,12 @@ class Archive(Related):
         out: list[tuple[Document, bool]] = []
         seen: set[str] = set()
         packed, in_packs = packed or {}, []
+        stored = self.catalog.existing([doc.id for doc, _, _ in items])
         for doc, original, overrides in items:
             if doc.id in seen:
                 continue
             seen.add(doc.id)
-            if self.catalog.has(doc.id):
+            if doc.id in stored:
                 out.append((self.get(doc.id), False))
                 continue
             entry = packed.get(doc.id)

@@ -100,3 +100,18 @@ def test_a_new_catalog_has_larger_pages_and_an_older_one_keeps_its_own(tmp_path)
         assert catalog.get(doc.id) == doc
         assert catalog._connection().execute("PRAGMA page_size").fetchone()[0] == size
         catalog.close()
+
+
+def test_a_batch_of_records_goes_in_once_each_and_the_catalog_says_which_it_holds(tmp_path):
+    from index.catalog import Catalog
+    from index.document import Document
+
+    catalog = Catalog(tmp_path / "c.sqlite3")
+    docs = [Document(id=f"{i:016x}", title=f"Note {i}", text=f"text {i}") for i in range(1200)]
+    assert catalog.insert_many([(d, {}) for d in docs[:700]]) == [d.id for d in docs[:700]]
+    again = [(d, {"title": "Changed"}) for d in docs[650:] + docs[1100:]]  # some held, some twice
+    assert catalog.insert_many(again) == [d.id for d in docs[700:]]
+    assert catalog.get(docs[660].id).title == "Note 660" and catalog.get(docs[900].id).title == "Changed"
+    assert catalog.existing([d.id for d in docs[::7]] + ["ffffffffffffffff"]) == {d.id for d in docs[::7]}
+    assert sorted(catalog.unindexed_ids()) == [d.id for d in docs]
+    catalog.close()
