@@ -26,8 +26,13 @@ def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.append(starts, len(ordered)))
 
 
+def without_runs(values: np.ndarray) -> np.ndarray:
+    """``values`` with each run of equal ones kept once, in order (no sort)."""
+    return values[_firsts(values)] if len(values) > 1 else values
+
+
 def _firsts(ordered: np.ndarray) -> np.ndarray:
-    """True where a sorted array's value differs from the one before (and at its start)."""
+    """True where a value differs from the one before (and at the start)."""
     first = np.empty(len(ordered), dtype=bool)
     first[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])

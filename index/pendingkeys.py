@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.arrays import distinct
+from index.arrays import distinct, without_runs
 
 #: low bits of a key that pick its bit in the filter (2^26 bits: 8 MB)
 FILTER_BITS = 26
@@ -42,7 +42,7 @@ class PendingKeys:
         if not len(keys):
             return
         self._mark(keys)
-        self._documents.append(distinct(docs))
+        self._documents.append(without_runs(docs))  # `documents` finds each once
         self._runs.append(_sorted(keys, docs))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
             newer = self._runs.pop()

@@ -19,3 +19,11 @@ def test_distinct_of_random_keys_matches_numpy():
     keys = np.concatenate((keys, keys[::7]))
     assert np.array_equal(distinct(keys), np.unique(keys))
     assert np.array_equal(distinct_counts(keys)[1], np.unique(keys, return_counts=True)[1])
+
+
+def test_runs_of_equal_values_are_kept_once_in_order():
+    from index.arrays import without_runs
+
+    assert without_runs(np.array([4, 4, 4, 1, 1, 4, 9, 9], dtype=np.int64)).tolist() == [4, 1, 4, 9]
+    assert without_runs(np.array([], dtype=np.int64)).tolist() == []
+    assert without_runs(np.array([3], dtype=np.int64)).tolist() == [3]
