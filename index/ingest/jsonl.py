@@ -218,7 +218,7 @@ def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 
         return
     # a fork server, not a fork of this process, whose other threads may hold locks
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, "index.ingest.reader_preload"])
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=widen_language_model)
     try:
         pending: deque = deque()
