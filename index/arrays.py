@@ -31,9 +31,9 @@ def without_runs(values: np.ndarray) -> np.ndarray:
     return values[_firsts(values)] if len(values) > 1 else values
 
 
-def _firsts(ordered: np.ndarray) -> np.ndarray:
+def _firsts(values: np.ndarray) -> np.ndarray:
     """True where a value differs from the one before (and at the start)."""
-    first = np.empty(len(ordered), dtype=bool)
+    first = np.empty(len(values), dtype=bool)
     first[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    np.not_equal(values[1:], values[:-1], out=first[1:])
     return first

@@ -380,7 +380,7 @@ def write_segments(storage, indexname: str, documents: list, procs: int, codec,
 
 
 #: a segment's terms of a field are read through, rather than each value looked up, when it holds
-#: fewer documents than this many times the values (reading a term costs about a fifth of a lookup)
+#: fewer documents than this many times the values (a term read in turn costs less than one looked up)
 SCAN_RATIO = 4
 
 

@@ -131,8 +131,8 @@ class Catalog:
             conn.execute(MARK_UNINDEXED, (doc.id,))
 
     def insert_many(self, docs: list[tuple[Document, dict[str, Any]]]) -> list[str]:
-        """Insert records that are not there yet, in one transaction; returns the ids inserted. The
-        batch's rows go in with a statement each for all of them (three per record before)."""
+        """Insert records that are not there yet, in one transaction; returns the ids inserted. Which
+        are there is asked once, and the rows go in with one statement for all of them."""
         with self.transaction() as conn:
             there = self._existing(conn, [doc.id for doc, _ in docs])
             fresh = []
