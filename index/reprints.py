@@ -62,6 +62,7 @@ RUN_GAP = 120
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _WORD = re.compile(r"\w+")
+_WORD_ASCII = re.compile(r"\w+", re.ASCII)
 TRANSACTION_DOCS = 100
 #: bulk adds: 20,000 synthetic articles took 26.4 s with 100 documents per transaction and SQLite's
 #: small cache, 13.4 s with 1,000 and 64 MB (a transaction holds the write lock about 0.7 s)
@@ -129,11 +130,12 @@ def _fold(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text, as shingles see them (only non-ASCII words need the slow fold)."""
-    tokens = _WORD.findall((text or "").lower())
-    if text and not text.isascii():
-        tokens = [w if w.isascii() else _fold_word(w) for w in tokens]
-    return tokens
+    """The folded words of a text, as shingles see them (only non-ASCII words need the slow fold;
+    in an ASCII text the expression compiled for ASCII finds the same words, sooner)."""
+    lowered = (text or "").lower()
+    if lowered.isascii():
+        return _WORD_ASCII.findall(lowered)
+    return [w if w.isascii() else _fold_word(w) for w in _WORD.findall(lowered)]
 
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:

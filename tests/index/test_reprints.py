@@ -328,3 +328,12 @@ def test_a_document_deleted_while_its_keys_are_held_leaves_none(tmp_path, pep_re
         assert conn.execute("SELECT COUNT(*) FROM reprint_keys WHERE doc=?", (number,)).fetchone()[0] == 0
         assert conn.execute("SELECT COUNT(*) FROM reprint_keys").fetchone()[0] > 0
         assert conn.execute("SELECT COUNT(*) FROM reprint_unkeyed").fetchone()[0] == 0
+
+
+def test_words_are_the_folded_runs_of_word_characters_in_any_text():
+    import re
+
+    from index.schema import fold
+
+    for text in ["Hello, World_x 3rd!", "Caf\u00e9 na\u00efve \u212a\u00e9lvin", "\u4e1c\u4eac 2020 d\u00e9j\u00e0-vu", "", "\u212a"]:
+        assert words(text) == [fold(w) for w in re.findall(r"\w+", text.lower())]
