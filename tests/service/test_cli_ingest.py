@@ -114,3 +114,29 @@ def test_a_bulk_run_pauses_the_cyclic_collector_and_gives_it_back_as_it_was():
         assert gc.isenabled()
     finally:
         gc.enable() if enabled else gc.disable()
+
+
+def test_what_an_index_group_leaves_in_cycles_is_collected_while_the_collector_is_paused(tmp_path):
+    import gc
+    import json
+    import weakref
+
+    from index.archive import Archive
+    from service.bulk_ingest import Ingester, cyclic_collector_paused
+
+    class Node:
+        pass
+
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps({"title": f"Note {i}", "text": f"A short note, number {i}."}) + "\n"
+                            for i in range(5)), encoding="utf-8")
+    with Archive(tmp_path / "data") as archive, cyclic_collector_paused():
+        ingester = Ingester(archive, lambda doc, created: None, readers=1)
+        ingester.ingest_file(path)
+        cycle = Node()
+        cycle.itself = cycle
+        left = weakref.ref(cycle)
+        del cycle
+        assert left() is not None and not gc.isenabled()
+        assert ingester.index_deferred() == 5
+        assert left() is None
