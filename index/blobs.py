@@ -40,14 +40,25 @@ class BlobStore:
     def exists(self, sha256_hex: str) -> bool:
         return self.path_for(sha256_hex).exists() or self.packs.find(sha256_hex) is not None
 
+    def stored_of(self, digests: list[str]) -> set[str]:
+        """Those of ``digests`` stored, loose or packed: a few queries for all of them instead of two
+        lookups each (a file's and the pack index's; 4 % of a bulk reader's time)."""
+        for digest in digests:
+            if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+                raise ValueError(f"not a sha256 hex digest: {digest!r}")
+        found = self.packs.held(digests)
+        root = str(self.root)
+        found.update(d for d in digests if d not in found and os.path.exists(os.path.join(root, d[:2], d)))
+        return found
+
     def append_to_pack(self, originals: list[bytes]) -> dict[str, Packed]:
         """Append those of ``originals`` not stored yet to this process's pack; where each one is, by
         digest. Recorded by `record_packed` once durable (`sync`); until then nothing refers to them."""
         new: dict[str, bytes] = {}
         for data in originals:
-            digest = content_sha256(data)
-            if digest not in new and not self.exists(digest):
-                new[digest] = data
+            new.setdefault(content_sha256(data), data)
+        for digest in self.stored_of(list(new)):
+            del new[digest]
         key = (str(self.root), os.getpid())
         writer = _PACK_WRITERS.get(key)
         if writer is None:

@@ -125,6 +125,18 @@ class PackIndex:
             row = conn and conn.execute(_FIND, (bytes.fromhex(sha256_hex),)).fetchone()
         return Packed(sha256_hex, *row[:3]) if row else None
 
+    def held(self, digests: list[str]) -> set[str]:
+        """Those of ``digests`` (valid ones) recorded in a pack."""
+        found: set[str] = set()
+        with self._lock:
+            conn = self._connection(create=False)
+            for start in range(0, len(digests) if conn else 0, 500):
+                chunk = [bytes.fromhex(d) for d in digests[start:start + 500]]
+                marks = ",".join("?" * len(chunk))
+                found.update(row[0].hex() for row in conn.execute(
+                    f"SELECT sha256 FROM packed WHERE sha256 IN ({marks})", chunk))
+        return found
+
     def record(self, entries: list[Packed]) -> None:
         """Record where originals are, in one transaction (the first place recorded for one wins)."""
         if not entries:

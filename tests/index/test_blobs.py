@@ -69,6 +69,28 @@ def test_packed_originals_are_read_listed_and_not_stored_twice(tmp_path):
     store.close()
 
 
+def test_stored_of_names_the_digests_held_loose_or_packed(tmp_path):
+    store, entries = packed_store(tmp_path, [b'{"text": "packed"}'])
+    loose = store.put(b"an upload")[0]
+    missing = content_sha256(b"never stored")
+    assert store.stored_of([missing, *entries, loose]) == {*entries, loose}
+    assert BlobStore(tmp_path / "empty").stored_of([loose, missing]) == set()  # no pack index yet
+    with pytest.raises(ValueError):
+        store.stored_of(["../" + "a" * 61])
+    many = [content_sha256(str(i).encode()) for i in range(1200)]  # more than one query's worth
+    assert store.stored_of([*many, loose]) == {loose}
+    store.close()
+
+
+def test_only_originals_not_stored_loose_or_packed_are_appended(tmp_path):
+    store, _ = packed_store(tmp_path, [b'{"text": "packed"}'])
+    store.put(b'{"text": "loose"}')
+    entries = store.append_to_pack([b'{"text": "packed"}', b'{"text": "loose"}', b'{"text": "new"}',
+                                    b'{"text": "new"}'])
+    assert list(entries) == [content_sha256(b'{"text": "new"}')]
+    store.close()
+
+
 def test_appended_but_unrecorded_originals_are_not_stored(tmp_path):
     store = BlobStore(tmp_path / "originals")
     entries = store.append_to_pack([b"appended by a run that stopped"])
