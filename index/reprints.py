@@ -163,10 +163,16 @@ def shingle_hashes(tokens: list[str], k: int = SHINGLE_WORDS) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     if len(_WORD_HASHES) > WORD_HASHES_LIMIT:
         _WORD_HASHES.clear()
-    hashed = np.fromiter(map(_WORD_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-    if len(tokens) < k:
-        k = len(tokens)
-    count = len(tokens) - k + 1
+    return shingles_of(np.fromiter(map(_WORD_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens)), k)
+
+
+def shingles_of(hashed: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
+    """`shingle_hashes` of words given as their CRC-32 values (uint64), in text order."""
+    if not len(hashed):
+        return np.zeros(0, dtype=np.uint64)
+    if len(hashed) < k:
+        k = len(hashed)
+    count = len(hashed) - k + 1
     out = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(k):
@@ -202,9 +208,13 @@ class Fingerprint:
     keys: tuple[int, ...]
 
 
-def fingerprint(text: str, tokens: list[str] | None = None) -> Fingerprint:
-    """``tokens``: the text's `words`, when already at hand."""
-    hashes = shingle_hashes(words(text) if tokens is None else tokens)
+def fingerprint(text: str, tokens: list[str] | None = None, word_crcs: np.ndarray | None = None) -> Fingerprint:
+    """``tokens``: the text's `words`, when already at hand; or ``word_crcs``, their CRC-32 values
+    (see `index.wordcrc`)."""
+    if word_crcs is not None:
+        hashes = shingles_of(word_crcs)
+    else:
+        hashes = shingle_hashes(words(text) if tokens is None else tokens)
     distinct = _distinct(hashes)
     sig = _minhash(hashes)  # a minimum is the same with repeated values
     return Fingerprint(distinct, sig, tuple(band_keys(sig)) if distinct >= MIN_SHINGLES else ())

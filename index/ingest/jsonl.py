@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from index.reprints import Fingerprint
 
 #: a file of at least this many lines is read by several processes: a record takes about half a
-#: millisecond (two fifths of it the fingerprint of its text for finding copies, a fifth telling its
-#: language, with a chunk's records at once, and appending the lines to a pack), while storing the
+#: millisecond (most of it the fingerprint of its text for finding copies and telling its language,
+#: both with a chunk's records at once, and appending the lines to a pack), while storing the
 #: records is the parent's work
 PARALLEL_LINES = 2_000
 CHUNK_LINES = 250
@@ -170,9 +170,8 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobSto
     appended as the record's original, or the message saying why it cannot be read. ``originals``:
     the store to whose pack (see `index.packs`) readable lines not stored yet are appended, not yet
     made durable or recorded; the storing process does both."""
-    from index.document import count_words
     from index.ingest.languages import detect_languages
-    from index.reprints import fingerprint, words
+    from index.wordcrc import ascii_word_crcs
 
     read: list[tuple[Document | None, str | None, Fingerprint | None]] = []
     readable: list[bytes] = []
@@ -182,10 +181,12 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobSto
         except FolioError as exc:
             read.append((None, exc.message, None))
             continue
-        tokens = words(doc.text)  # counted and fingerprinted
-        doc.word_count = count_words(doc.text, tokens)
-        read.append((doc, None, fingerprint(doc.text, tokens)))
+        read.append((doc, None, None))
         readable.append(line)
+    docs = [doc for doc, _, _ in read if doc is not None]
+    prints = iter([_counted_and_fingerprinted(doc, crcs)
+                   for doc, crcs in zip(docs, ascii_word_crcs([doc.text for doc in docs]))])
+    read = [(doc, problem, next(prints) if doc is not None else None) for doc, problem, _ in read]
     untold = [doc for doc, _, _ in read if doc is not None and doc.language is None]
     for doc, language in zip(untold, detect_languages([doc.text for doc in untold])):
         doc.language = language
@@ -197,6 +198,21 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobSto
             pass  # the storing process stores them itself, and reports what goes wrong
     return [(doc, problem, print_, packed.get(doc.sha256) if doc is not None else None)
             for doc, problem, print_ in read]
+
+
+def _counted_and_fingerprinted(doc: Document, word_crcs) -> Fingerprint:
+    """Set the record's word count; the fingerprint of its text. ``word_crcs``: its words' CRC-32
+    values, when its lower-case text is ASCII (see `index.wordcrc`); the words of another text are
+    folded one by one."""
+    from index.document import count_words
+    from index.reprints import fingerprint, words
+
+    if word_crcs is None:
+        tokens = words(doc.text)
+        doc.word_count = count_words(doc.text, tokens)
+        return fingerprint(doc.text, tokens)
+    doc.word_count = len(word_crcs) if doc.text.isascii() else count_words(doc.text)
+    return fingerprint(doc.text, word_crcs=word_crcs)
 
 
 def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1,
