@@ -39,6 +39,15 @@ def test_the_crcs_of_real_and_random_texts_are_zlibs():
         assert crcs.tolist() == one_by_one(text).tolist(), text[:60]
 
 
+def test_texts_hashed_a_few_at_a_time_get_the_same_values():
+    rng = random.Random(11)
+    texts = [random_text(rng) for _ in range(60)] + ["é"] + [random_text(rng) for _ in range(20)]
+    whole = ascii_word_crcs(texts)
+    for batch_bytes in (1, 50, 500):
+        parts = ascii_word_crcs(texts, batch_bytes=batch_bytes)
+        assert [None if p is None else p.tolist() for p in parts] == [None if w is None else w.tolist() for w in whole]
+
+
 def test_a_text_with_other_letters_is_left_to_the_slow_fold():
     texts = ["Un café au lait", "plain words", "\u212a is the Kelvin sign", "naïve"]
     crcs = ascii_word_crcs(texts)
