@@ -130,7 +130,9 @@ class PackIndex:
         found: set[str] = set()
         with self._lock:
             conn = self._connection(create=False)
-            for start in range(0, len(digests) if conn else 0, 500):
+            if conn is None:  # nothing has been packed here yet
+                return found
+            for start in range(0, len(digests), 500):
                 chunk = [bytes.fromhex(d) for d in digests[start:start + 500]]
                 marks = ",".join("?" * len(chunk))
                 found.update(row[0].hex() for row in conn.execute(
