@@ -14,6 +14,13 @@ from index.packs import Packed, PackIndex, PackWriter
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
+def _checked(digest: str) -> str:
+    """The digest, if it is one: it names a file, so nothing else may."""
+    if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+        raise ValueError(f"not a sha256 hex digest: {digest!r}")
+    return digest
+
+
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -33,21 +40,16 @@ class BlobStore:
         self.packs = PackIndex(self.root / "packs.sqlite3", self.root / "packs")
 
     def path_for(self, sha256_hex: str) -> Path:
-        if not isinstance(sha256_hex, str) or not _DIGEST.fullmatch(sha256_hex):
-            raise ValueError(f"not a sha256 hex digest: {sha256_hex!r}")
-        return self.root / sha256_hex[:2] / sha256_hex
+        return self.root / _checked(sha256_hex)[:2] / sha256_hex
 
     def exists(self, sha256_hex: str) -> bool:
-        return self.path_for(sha256_hex).exists() or self.packs.find(sha256_hex) is not None
+        return bool(self.stored_of([sha256_hex]))
 
     def stored_of(self, digests: list[str]) -> set[str]:
         """Those of ``digests`` stored, loose or packed: a few queries for all of them instead of two
         lookups each (a file's and the pack index's; 4 % of a bulk reader's time)."""
-        for digest in digests:
-            if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
-                raise ValueError(f"not a sha256 hex digest: {digest!r}")
-        found = self.packs.held(digests)
         root = str(self.root)
+        found = self.packs.held([_checked(d) for d in digests])
         found.update(d for d in digests if d not in found and os.path.exists(os.path.join(root, d[:2], d)))
         return found
 

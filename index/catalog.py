@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from index.document import Document
+from index.sqlin import rows_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -147,12 +148,7 @@ class Catalog:
     @staticmethod
     def _existing(conn, ids: list[str]) -> set[str]:
         """Those of ``ids`` the catalog holds."""
-        found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in conn.execute(f"SELECT id FROM documents WHERE id IN ({marks})", chunk))
-        return found
+        return {r[0] for r in rows_in(conn, "SELECT id FROM documents WHERE id IN ({marks})", ids)}
 
     def existing(self, ids: list[str]) -> set[str]:
         """Those of ``ids`` the catalog holds (one query per 500)."""
@@ -220,14 +216,8 @@ class Catalog:
         out: dict[str, Document] = {}
         conn = self._connection()
         text_col = "text" if with_text else "''"
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(
-                f"SELECT id, record, {text_col}, edits FROM documents WHERE id IN ({marks})", chunk
-            ).fetchall()
-            for row in rows:
-                out[row[0]] = self._record_of(row[1:])
+        for row in rows_in(conn, f"SELECT id, record, {text_col}, edits FROM documents WHERE id IN ({{marks}})", ids):
+            out[row[0]] = self._record_of(row[1:])
         return out
 
     def has(self, doc_id: str) -> bool:

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.sqlin import rows_in
+
 #: a reader starts a new pack once its current one is this large
 PACK_LIMIT = 256 * 1024 * 1024
 _ZEROS = bytes(1 << 16)
@@ -132,11 +134,8 @@ class PackIndex:
             conn = self._connection(create=False)
             if conn is None:  # nothing has been packed here yet
                 return found
-            for start in range(0, len(digests), 500):
-                chunk = [bytes.fromhex(d) for d in digests[start:start + 500]]
-                marks = ",".join("?" * len(chunk))
-                found.update(row[0].hex() for row in conn.execute(
-                    f"SELECT sha256 FROM packed WHERE sha256 IN ({marks})", chunk))
+            found.update(row[0].hex() for row in rows_in(
+                conn, "SELECT sha256 FROM packed WHERE sha256 IN ({marks})", [bytes.fromhex(d) for d in digests]))
         return found
 
     def record(self, entries: list[Packed]) -> None:

@@ -40,6 +40,7 @@ import numpy as np
 from index.arrays import distinct_counts
 from index.pendingkeys import PendingKeys
 from index.schema import fold
+from index.sqlin import rows_in
 
 log = logging.getLogger("folio.reprints")
 
@@ -453,13 +454,10 @@ class Reprints:
         log.info("storing the reprint keys of %d document(s) an interrupted bulk run left unkeyed", len(numbers))
         with self.catalog.larger_cache(BULK_CACHE_KB), self.catalog.transaction() as c:
             rows = set()
-            for start in range(0, len(numbers), 500):
-                chunk = [doc_id_of(n) for n in numbers[start:start + 500]]
-                marks = ",".join("?" * len(chunk))
-                for doc_id, blob in c.execute(
-                        f"SELECT doc_id, signature FROM reprint_signatures WHERE doc_id IN ({marks})", chunk):
-                    number = doc_number(doc_id)
-                    rows.update((key, number) for key in band_keys(np.frombuffer(blob, dtype=np.uint32)))
+            for doc_id, blob in rows_in(c, "SELECT doc_id, signature FROM reprint_signatures WHERE doc_id IN ({marks})",
+                                        [doc_id_of(n) for n in numbers]):
+                number = doc_number(doc_id)
+                rows.update((key, number) for key in band_keys(np.frombuffer(blob, dtype=np.uint32)))
             c.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)", sorted(rows))
             c.executemany("DELETE FROM reprint_unkeyed WHERE doc=?", [(n,) for n in numbers])
 
@@ -467,12 +465,7 @@ class Reprints:
     def _without_fingerprints(conn, docs: list) -> list:
         """Those of ``docs`` that have no stored fingerprint yet (each once)."""
         ids = list(dict.fromkeys(doc.id for doc in docs))
-        have: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            have.update(r[0] for r in conn.execute(
-                f"SELECT doc_id FROM reprint_signatures WHERE doc_id IN ({marks})", chunk))
+        have = {r[0] for r in rows_in(conn, "SELECT doc_id FROM reprint_signatures WHERE doc_id IN ({marks})", ids)}
         fresh, seen = [], set()
         for doc in docs:
             if doc.id not in have and doc.id not in seen:
@@ -486,12 +479,8 @@ class Reprints:
         found: dict[int, list[int]] = {}
         if conn.execute("SELECT 1 FROM reprint_keys LIMIT 1").fetchone() is None:  # a new archive's bulk load
             return found
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, doc in conn.execute(f"SELECT key, doc FROM reprint_keys WHERE key IN ({marks})", chunk):
-                found.setdefault(key, []).append(doc)
+        for key, doc in rows_in(conn, "SELECT key, doc FROM reprint_keys WHERE key IN ({marks})", sorted(keys)):
+            found.setdefault(key, []).append(doc)
         return found
 
     def _link(self, conn, doc_id: str, text: str, print_: Fingerprint, candidates: list[str],
@@ -526,17 +515,14 @@ class Reprints:
         A band collision alone is weak evidence; the full signature estimates the Jaccard similarity,
         and with the set sizes the containment, cheaply. The bounds are loose so no copy is lost."""
         out = []
-        for start in range(0, len(candidates), 500):
-            chunk = candidates[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for doc_id, shingles, blob in conn.execute(
-                    f"SELECT doc_id, shingles, signature FROM reprint_signatures WHERE doc_id IN ({marks})", chunk):
-                jaccard = estimated_jaccard(sig, np.frombuffer(blob, dtype=np.uint32))
-                small, large = sorted((size, shingles))
-                containment = jaccard * (size + shingles) / (1 + jaccard) / max(small, 1)
-                if jaccard >= SAME_JACCARD * 0.6 or (containment >= SAME_CONTAINMENT * 0.6
-                                                     and small / max(large, 1) >= MIN_SIZE_RATIO * 0.8):
-                    out.append(doc_id)
+        query = "SELECT doc_id, shingles, signature FROM reprint_signatures WHERE doc_id IN ({marks})"
+        for doc_id, shingles, blob in rows_in(conn, query, candidates):
+            jaccard = estimated_jaccard(sig, np.frombuffer(blob, dtype=np.uint32))
+            small, large = sorted((size, shingles))
+            containment = jaccard * (size + shingles) / (1 + jaccard) / max(small, 1)
+            if jaccard >= SAME_JACCARD * 0.6 or (containment >= SAME_CONTAINMENT * 0.6
+                                                 and small / max(large, 1) >= MIN_SIZE_RATIO * 0.8):
+                out.append(doc_id)
         return out
 
     def _join(self, conn, doc_id: str, linked: list[str]) -> set[str]:
