@@ -37,6 +37,8 @@ from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_ushort, unpack_in
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.numlists import delta_encode
 
+from index.termsfile import open_terms
+
 #: lists shorter than this are inlined; measured on 25,000 synthetic articles: 2 (single postings)
 #: saves 2.1 MB of 78.6, 8 saves 0.2 MB and 32 makes the index 13 % larger (pickled, uncompressed)
 INLINE_LIMIT = 2
@@ -325,6 +327,9 @@ class FolioCodec(W3Codec):
 
     def per_document_reader(self, storage, segment):
         return FolioPerDocReader(storage, segment)
+
+    def terms_reader(self, storage, segment):
+        return open_terms(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return FolioPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,

@@ -22,6 +22,11 @@ from whoosh.filedb.structfile import StructFile
 
 #: bytes read at first for one pickled object (a posting block's header is about forty)
 _PICKLE_CHUNK = 256
+#: a run of this many small reads, each starting where the last ended, reads ahead ...
+_RUN_BEFORE_READ_AHEAD = 3
+#: ... this many bytes, from which the run's next reads are served
+_READ_AHEAD = 4096
+_SMALL_READ = 64
 
 
 class _Descriptor:
@@ -51,6 +56,8 @@ class PreadFile(StructFile):
         self._pos = 0
         self._owner = owner  # closing it closes its parts too
         self._name = name
+        self._ahead_at, self._ahead = 0, b""  # bytes read ahead, and where they start
+        self._run_end, self._run = -1, 0  # where the last read ended; how many small reads led there
         self.onclose = onclose
         self.is_closed = False
         self.is_real = False
@@ -63,8 +70,20 @@ class PreadFile(StructFile):
             raise ValueError(f"I/O operation on closed file {self._name}")
         if size <= 0:
             return b""
-        data = os.pread(self._descriptor.fd, size, self._offset + self._pos)
-        self._pos += len(data)
+        pos = self._pos
+        into = pos - self._ahead_at
+        if 0 <= into and into + size <= len(self._ahead):
+            data = self._ahead[into:into + size]
+        else:
+            self._ahead = b""
+            self._run = self._run + 1 if pos == self._run_end and size <= _SMALL_READ else 0
+            if self._run >= _RUN_BEFORE_READ_AHEAD:
+                self._ahead_at, self._ahead = pos, os.pread(self._descriptor.fd, min(_READ_AHEAD, remaining),
+                                                            self._offset + pos)
+                data = self._ahead[:size]
+            else:
+                data = os.pread(self._descriptor.fd, size, self._offset + pos)
+        self._pos = self._run_end = pos + len(data)
         return data
 
     def get(self, position: int, length: int) -> bytes:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from index.archive import Archive
 from index.codec import FolioCodec, whoosh_codec
 from index.search import SearchRequest
@@ -87,3 +89,43 @@ def test_small_blocks_are_stored_as_they_are_and_larger_ones_compressed(tmp_path
             kinds.add(reader.postings(fieldname, text)._compression)  # the first block's
     assert kinds == {0, COMPRESSION}
     archive.close()
+
+
+def test_terms_file_opened_at_once_reads_as_whooshs_reader_does(tmp_path):
+    """`index.termsfile` reads a term dictionary's directory in one go: the same tables, extras,
+    keys and entries as Whoosh's reader of the same file."""
+    from whoosh.filedb.filetables import OrderedHashReader
+
+    from index.termsfile import TermsHashReader
+
+    archive = Archive(tmp_path / "a")
+    for limit in (15, 30):  # two segments
+        load_peps(archive, limit=limit)
+    storage = archive.engine.ix.storage
+    checked = 0
+    for segment in archive.engine.ix._segments():
+        files = segment.open_compound_file(storage) if segment.is_compound() else storage
+        name = segment.make_filename(FolioCodec.TERMS_EXT)
+        length = files.file_length(name)
+        ours, whooshs = TermsHashReader(files.open_file(name), length), OrderedHashReader(files.open_file(name), length)
+        assert ours.tables == whooshs.tables and len(ours.tables) == 256
+        assert ours.extras == whooshs.extras and (ours.startofdata, ours.endofdata) == (whooshs.startofdata, whooshs.endofdata)
+        keys = list(whooshs.keys())
+        assert list(ours.keys()) == keys and len(keys) > 100
+        assert all(ours[key] == whooshs[key] for key in keys[::37])
+        assert ours.closest_key(keys[len(keys) // 2]) == keys[len(keys) // 2]
+        checked += 1
+    assert checked == 2
+    archive.close()
+
+
+def test_terms_file_that_is_not_one_is_refused(tmp_path):
+    from whoosh.filedb.filetables import FileFormatError
+
+    from index.files import PreadStorage
+    from index.termsfile import TermsHashReader
+
+    (tmp_path / "x.trm").write_bytes(b"NOPE" + bytes(5000))
+    storage = PreadStorage(str(tmp_path))
+    with pytest.raises(FileFormatError):
+        TermsHashReader(storage.open_file("x.trm"), 5004)

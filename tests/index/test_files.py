@@ -64,6 +64,7 @@ def test_closed_file_and_its_parts_cannot_be_read(storage):
 
 
 def test_descriptor_is_released_when_nothing_refers_to_it(storage):
+    gc.collect()  # descriptors earlier tests let go of are closed now, not while these are counted
     before = len(os.listdir("/proc/self/fd"))
     files = [storage.open_file("f.bin") for _ in range(20)]
     assert len(os.listdir("/proc/self/fd")) >= before + 20
@@ -96,3 +97,48 @@ def test_a_created_file_knows_its_position_as_it_is_written(tmp_path):
     check = storage.open_file("new.bin")
     check.seek(3)
     assert check.read_int() == 7 and list(check.read_array("i", 3)) == [1, 2, 3]
+
+
+def test_runs_of_small_reads_read_ahead_and_give_the_files_bytes(tmp_path):
+    """A run of small reads, each where the last ended (a hash file's directory, a header read a
+    number at a time), is served from a read ahead; the bytes are those of the file, up to the end
+    of the part read, and reads elsewhere in between leave them so."""
+    import random
+
+    data = random.Random(7).randbytes(20_000)
+    (tmp_path / "r.bin").write_bytes(data)
+    f = PreadStorage(str(tmp_path)).open_file("r.bin")
+    part = f.subset(1000, 9000)
+    sizes = [12, 1, 4, 8, 64, 3] * 400
+    got, pos = [], 0
+    for i, size in enumerate(sizes):
+        if i % 97 == 50:  # a read somewhere else breaks the run; the next one starts where it left
+            assert part.get(7000 - i, 9) == data[1000 + 7000 - i:1000 + 7000 - i + 9]
+            part.seek(pos)
+        got.append(part.read(size))
+        pos += len(got[-1])
+    assert b"".join(got) == data[1000:10_000]
+    assert part.read(5) == b"" and part.tell() == 9000
+    part.seek(8990)
+    assert part.read(4) == data[9990:9994] and part.read(4) == data[9994:9998] and part.read(64) == data[9998:10_000]
+    f.close()
+    with pytest.raises(ValueError):  # nothing is read from what was read ahead once the file is closed
+        part.read(1)
+
+
+def test_a_directory_read_an_entry_at_a_time_costs_a_few_system_calls(tmp_path, monkeypatch):
+    import index.files
+
+    data = bytes(range(256)) * 20
+    (tmp_path / "d.bin").write_bytes(data)
+    f = PreadStorage(str(tmp_path)).open_file("d.bin")
+    calls = []
+    real = os.pread
+    monkeypatch.setattr(index.files.os, "pread", lambda *a: calls.append(a) or real(*a))
+    f.seek(100)
+    entries = [f.read(12) for _ in range(256)]  # as Whoosh reads a hash file's 256 tables
+    assert b"".join(entries) == data[100:100 + 256 * 12]
+    assert len(calls) <= 4
+    calls.clear()
+    assert [f.get(p, 4) for p in (5000, 17, 3000)] == [data[5000:5004], data[17:21], data[3000:3004]]
+    assert len(calls) == 3  # reads here and there are read as asked
