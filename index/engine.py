@@ -168,10 +168,12 @@ class Engine:
         # per searcher, and every thread has its own searcher (about 13 MB per thread per 1,000
         # documents); read with pread (index/files.py), a searcher costs almost nothing.
         storage = PreadStorage(str(self.path))
-        self.ix = _open_or_create(storage, self.path, legacy_schema)
         #: read once: ``ix.schema`` reads the TOC file again each time (a tenth of a bulk commit,
         #: when asked for every entry); an index keeps its schema until it is rebuilt
-        self.schema = self.ix.schema
+        self.schema = _open_or_create(storage, self.path, legacy_schema).schema
+        #: given its schema, Whoosh no longer unpickles it from the table of contents whenever a
+        #: writer or a reader is opened (each upload's commit, and each searcher after it)
+        self.ix = storage.open_index(schema=self.schema)
         #: how new segments are written (older segments keep the codec they were written with)
         self.codec = FolioCodec()
         self.facet_cache = FacetCache()
@@ -265,7 +267,14 @@ class Engine:
     def _merge_small_segments(self) -> None:
         """While nothing waits: fold the small segments single uploads leave (one each) together,
         a size tier at a time (`tier_to_merge`), so searches do not pay for many segments and no
-        upload ever waits for a large merge. Skipped when another process holds the index."""
+        upload ever waits for a large merge. Skipped when another process holds the index.
+        Whether there is anything to merge is asked of the table of contents first: opening a
+        writer creates its files (and cancelling it removes them), a third of an upload's commit."""
+        try:
+            if not tier_to_merge(self.ix._segments()):
+                return
+        except FileNotFoundError:
+            return  # another process replaced the table of contents meanwhile; the next idle moment looks again
         try:
             writer = self.ix.writer(timeout=0.2, codec=self.codec)
         except LockError:

@@ -68,3 +68,40 @@ def test_uploads_one_by_one_keep_few_segments(archive):
     assert segment_count(archive) <= 12
     assert archive.search(SearchRequest(q="harbour")).total == 70
     assert all(archive.search(SearchRequest(q=f"zq{i}x")).total == 1 for i in (0, 33, 69))
+
+
+def test_idle_writer_opens_no_writer_when_nothing_is_to_merge(archive):
+    """Opening a writer creates its files and cancelling it removes them again: an upload's commit
+    is followed by that only when there is a tier to merge."""
+    engine = archive.engine
+    opened = []
+    writer = engine.ix.writer
+
+    def counting_writer(*args, **kwargs):
+        opened.append(kwargs.get("timeout"))
+        return writer(*args, **kwargs)
+
+    engine.ix.writer = counting_writer
+    archive.add(note(0), "n0.txt")
+    engine.delete([])
+    idle = [t for t in opened if t == 0.2]  # the idle merge's short wait for the lock
+    assert idle == [] and opened  # the upload's commit and the delete opened theirs
+    for i in range(1, 9):
+        archive.add(note(i), f"n{i}.txt")
+    engine.delete([])
+    assert [t for t in opened if t == 0.2]  # eight single segments: a tier to merge
+    assert segment_count(archive) < 8
+
+
+def test_a_reopened_index_keeps_the_schema_it_was_opened_with(tmp_path):
+    """Whoosh unpickles the schema from the table of contents whenever it reads it (every writer and
+    every new searcher) unless it was given one; an index it created was, one it opened was not."""
+    from index.engine import Engine
+
+    Engine(tmp_path / "ix").close()
+    engine = Engine(tmp_path / "ix")
+    try:
+        assert engine.ix.schema is engine.schema
+        assert engine.searcher().schema is engine.schema
+    finally:
+        engine.close()
