@@ -157,6 +157,9 @@ class Archive(Related):
                 self.engine.add([record])
                 self._indexed([doc.id])
             return record, False
+        # an id the catalog lacks is in the index only while its removal there is pending (listed
+        # as unindexed, see `Catalog.delete`); otherwise there is nothing to replace
+        new = not self.catalog.is_unindexed(doc.id)
         with storage_errors("the document was not stored"):
             sha, new_blob = self.blobs.put(original)
         try:
@@ -169,7 +172,7 @@ class Archive(Related):
             raise
         record = doc.with_edits(edits)
         try:
-            self.engine.add([record])
+            self.engine.add([record], new=new)
         except BaseException as exc:
             self._undo_insert(doc.id, sha, new_blob)
             if isinstance(exc, Unavailable):

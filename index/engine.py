@@ -125,6 +125,8 @@ class _Op:
     future: Future = field(default_factory=Future)
     #: set once the change's index processes have started (or its commit is over)
     started: threading.Event | None = None
+    #: the documents are known not to be in the index, so none is looked for to be replaced
+    new: bool = False
 
 
 def release_failed_writer(writer) -> None:
@@ -210,9 +212,13 @@ class Engine:
         self._queue.put(op)
         return op.future
 
-    def add(self, docs: list[Document], timeout: float = 60) -> None:
-        """Index documents and return once they are committed and searchable."""
-        self.wait(self.submit_add(docs), timeout)
+    def add(self, docs: list[Document], timeout: float = 60, new: bool = False) -> None:
+        """Index documents and return once they are committed and searchable. Each replaces the
+        entry of the same id, unless the caller knows there is none (``new``): looking for it opens
+        every segment, a third of a single upload's commit."""
+        op = _Op("add", docs=list(docs), new=new)
+        self._queue.put(op)
+        self.wait(op.future, timeout)
 
     def delete(self, ids: list[str], timeout: float = 60) -> None:
         self.wait(self.submit_delete(ids), timeout)
@@ -310,8 +316,9 @@ class Engine:
                     writer.update_documents_later(list(zip(op.docs, self._extras(op.docs))), self._entry,
                                                   [("id", doc.id) for doc in op.docs])
                 elif op.kind == "add":
+                    put = writer.add_document if op.new else writer.update_document
                     for fields in self.entries(op.docs):
-                        writer.update_document(**fields)
+                        put(**fields)
                 else:
                     for doc_id in op.ids:
                         writer.delete_by_term("id", doc_id)

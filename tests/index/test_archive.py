@@ -56,6 +56,40 @@ def test_delete_removes_everything(archive, seed_bytes):
     assert not archive.blobs.exists(doc.sha256)
 
 
+def counted_replacements(monkeypatch) -> list:
+    """The index entries looked for to be replaced (Whoosh's ``update_document`` calls)."""
+    from whoosh.writing import IndexWriter
+
+    calls = []
+    replace = IndexWriter.update_document
+
+    def counting(writer, **fields):
+        calls.append(fields["id"])
+        return replace(writer, **fields)
+
+    monkeypatch.setattr(IndexWriter, "update_document", counting)
+    return calls
+
+
+def test_a_new_upload_has_no_entry_to_replace(archive, seed_bytes, monkeypatch):
+    replaced = counted_replacements(monkeypatch)
+    doc, created = archive.add(seed_bytes, "seed.txt")
+    assert created and replaced == []
+    assert archive.search(SearchRequest(q="interferon")).total == 1
+
+
+def test_an_upload_whose_removal_from_the_index_is_pending_replaces_its_entry(archive, seed_bytes, monkeypatch):
+    doc, _ = archive.add(seed_bytes, "seed.txt")
+    archive.catalog.delete(doc.id)  # removed from the catalog; the index's removal not done yet
+    assert archive.engine.doc_count() == 1 and archive.catalog.is_unindexed(doc.id)
+    replaced = counted_replacements(monkeypatch)
+    again, created = archive.add(seed_bytes, "seed.txt")
+    assert created and replaced == [doc.id]
+    assert archive.engine.doc_count() == 1
+    assert archive.search(SearchRequest(q="interferon")).total == 1
+    assert archive.check(verify_hashes=False).ok
+
+
 def test_reindex_rebuilds_index_from_catalog(archive, seed_bytes):
     doc, _ = archive.add(seed_bytes, "seed.txt")
     assert archive.reindex() == 1
