@@ -81,3 +81,74 @@ def test_stopping_the_helper_removes_its_socket_folder():
     sandbox.stop_helper()
     assert not os.path.exists(folder)
     assert extract_isolated(ARTICLE, "a.txt").title == "Harbour Pilots"  # started again on next use
+
+
+def helper_children(pid: int) -> set[int]:
+    return {int(n) for n in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def child_taking_a_request(socket_path: str) -> int:
+    """Connect as `extract_isolated` does and read the pid the child answers with (then hang up)."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(30)
+        sock.connect(socket_path)
+        return sandbox._recv(sock)
+
+
+def test_the_child_that_reads_a_file_is_forked_before_the_file_arrives(tmp_path):
+    """A fork costs a few milliseconds, and the first writes to its memory as many again: the helper
+    keeps one child ready, and forks the next when it takes a request."""
+    proc = start_helper_process(tmp_path / "s")
+    try:
+        waiting = _wait_for(lambda: helper_children(proc.pid))
+        assert len(waiting) == 1
+        took = child_taking_a_request(str(tmp_path / "s"))
+        assert took in waiting
+        replaced = _wait_for(lambda: helper_children(proc.pid) - {took})
+        assert len(replaced) == 1 and took not in replaced
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def test_a_waiting_child_that_dies_is_replaced_and_files_are_still_read(tmp_path):
+    import signal
+
+    proc = start_helper_process(tmp_path / "s")
+    try:
+        (first,) = _wait_for(lambda: helper_children(proc.pid))
+        os.kill(first, signal.SIGKILL)
+        (second,) = _wait_for(lambda: helper_children(proc.pid) - {first})
+        assert child_taking_a_request(str(tmp_path / "s")) == second
+    finally:
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+
+
+def test_waiting_children_leave_with_the_helper(tmp_path):
+    proc = start_helper_process(tmp_path / "s")
+    (waiting,) = _wait_for(lambda: helper_children(proc.pid))
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+    assert _wait_for(lambda: not Path(f"/proc/{waiting}").exists() or "Z" in _state(waiting))
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "gone"
+
+
+def _wait_for(probe, seconds: float = 30):
+    """``probe()`` once it is truthy (a helper and its children start in the background)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        found = probe()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
