@@ -1,10 +1,10 @@
 """A segment's term dictionary opened with one read for its directory.
 
 Whoosh's term dictionary is a hash file ending in a directory of 256 hash tables, which Whoosh reads
-an entry at a time: 256 reads each time a segment is opened. Every commit of an upload opens every
-segment (to replace the document if it was indexed before), and so does a new searcher: with the
-thirteen segments of the 100,000-article benchmark archive that was most of opening a reader. Here
-the directory is read in one go; everything else is Whoosh's own reader.
+an entry at a time: 256 reads each time a segment is opened. A commit that replaces documents opens
+every segment (to find the entries replaced), and so does a new searcher: with the thirteen segments
+of the 100,000-article benchmark archive after a few uploads, that was most of opening a reader.
+Here the directory is read in one go; everything else is Whoosh's own reader.
 """
 
 from __future__ import annotations
