@@ -60,6 +60,8 @@ UPLOAD_MERGE_DOCS = 10_000
 SMALL_SEGMENT_DOCS = 1000
 #: ... once there are this many of one size tier (see `tier_to_merge`)
 SMALL_SEGMENTS_BEFORE_MERGE = 8
+#: how long the idle merge waits for the index lock before leaving the merge to the next idle moment
+IDLE_MERGE_LOCK_WAIT = 0.2
 #: a ranked search orders at least this many of its best matches exactly
 RANKED_EXACT_MIN = 200
 
@@ -283,7 +285,7 @@ class Engine:
         except FileNotFoundError:
             return  # another process replaced the table of contents meanwhile: look again next time
         try:
-            writer = self.ix.writer(timeout=0.2, codec=self.codec)
+            writer = self.ix.writer(timeout=IDLE_MERGE_LOCK_WAIT, codec=self.codec)
         except LockError:
             return
         try:

@@ -26,6 +26,7 @@ _PICKLE_CHUNK = 256
 _RUN_BEFORE_READ_AHEAD = 3
 #: ... this many bytes, from which the run's next reads are served
 _READ_AHEAD = 4096
+#: reads of at most this many bytes count as small (a number, a table entry, a short key)
 _SMALL_READ = 64
 
 

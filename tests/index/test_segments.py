@@ -73,6 +73,8 @@ def test_uploads_one_by_one_keep_few_segments(archive):
 def test_idle_writer_opens_no_writer_when_nothing_is_to_merge(archive):
     """Opening a writer creates its files and cancelling it removes them again: an upload's commit
     is followed by that only when there is a tier to merge."""
+    from index.engine import IDLE_MERGE_LOCK_WAIT
+
     engine = archive.engine
     opened = []
     writer = engine.ix.writer
@@ -84,12 +86,12 @@ def test_idle_writer_opens_no_writer_when_nothing_is_to_merge(archive):
     engine.ix.writer = counting_writer
     archive.add(note(0), "n0.txt")
     engine.delete([])
-    idle = [t for t in opened if t == 0.2]  # the idle merge's short wait for the lock
+    idle = [t for t in opened if t == IDLE_MERGE_LOCK_WAIT]  # the idle merge's writer
     assert idle == [] and opened  # the upload's commit and the delete opened theirs
     for i in range(1, 9):
         archive.add(note(i), f"n{i}.txt")
     engine.delete([])
-    assert [t for t in opened if t == 0.2]  # eight single segments: a tier to merge
+    assert [t for t in opened if t == IDLE_MERGE_LOCK_WAIT]  # eight single segments: a tier to merge
     assert segment_count(archive) < 8
 
 
