@@ -157,14 +157,13 @@ class Archive(Related):
                 self.engine.add([record])
                 self._indexed([doc.id])
             return record, False
-        # an id the catalog lacks is in the index only while its removal there is pending (listed
-        # as unindexed, see `Catalog.delete`); otherwise there is nothing to replace
-        new = not self.catalog.is_unindexed(doc.id)
         with storage_errors("the document was not stored"):
             sha, new_blob = self.blobs.put(original)
         try:
             with storage_errors("the document was not stored"):
-                self.catalog.insert(doc, edits)
+                # an id the catalog lacked is in the index only while its removal there is pending
+                # (it was listed as unindexed already); otherwise there is nothing to replace
+                new = not self.catalog.insert(doc, edits)
         except sqlite3.IntegrityError:  # the same file arrived twice at once: the other one won
             return self.get(doc.id), False
         except BaseException:

@@ -126,10 +126,12 @@ class Catalog:
 
     # -- writes -----------------------------------------------------------------------------------
 
-    def insert(self, doc: Document, edits: dict[str, Any] | None = None) -> None:
+    def insert(self, doc: Document, edits: dict[str, Any] | None = None) -> bool:
+        """Insert a new record, listed as unindexed. Returns whether its id was listed already: its
+        removal from the index is then still pending (see `delete`), so the index may hold an entry."""
         with self.transaction() as conn:
             conn.execute(INSERT_DOCUMENT, _row_of(doc, edits))
-            conn.execute(MARK_UNINDEXED, (doc.id,))
+            return conn.execute(MARK_UNINDEXED, (doc.id,)).rowcount == 0
 
     def insert_many(self, docs: list[tuple[Document, dict[str, Any]]]) -> list[str]:
         """Insert records that are not there yet, in one transaction; returns the ids inserted. Which

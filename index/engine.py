@@ -201,11 +201,11 @@ class Engine:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def submit_add(self, docs: list[Document], started: threading.Event | None = None) -> Future:
+    def submit_add(self, docs: list[Document], started: threading.Event | None = None, new: bool = False) -> Future:
         """``started``: set once the processes indexing a large batch have started (or, for a
         commit without them, once it is over), so the caller can start other work without holding
-        them up."""
-        op = _Op("add", docs=list(docs), started=started)
+        them up. ``new``: see `add`."""
+        op = _Op("add", docs=list(docs), started=started, new=new)
         self._queue.put(op)
         return op.future
 
@@ -218,9 +218,7 @@ class Engine:
         """Index documents and return once they are committed and searchable. Each replaces the
         entry of the same id, unless the caller knows there is none (``new``): looking for it opens
         every segment, a third of a single upload's commit."""
-        op = _Op("add", docs=list(docs), new=new)
-        self._queue.put(op)
-        self.wait(op.future, timeout)
+        self.wait(self.submit_add(docs, new=new), timeout)
 
     def delete(self, ids: list[str], timeout: float = 60) -> None:
         self.wait(self.submit_delete(ids), timeout)

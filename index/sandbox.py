@@ -107,6 +107,7 @@ def serve(socket_path: str) -> None:
 def _accept_until_orphaned(listener: socket.socket) -> None:
     """Keep one child forked ahead of the next request (see `_serve_one`), and fork the next one as
     soon as it takes a connection, or if it went away without one."""
+    listener.setblocking(False)  # a child waits for it with select, and may find the caller gone
     spare = _fork_spare(listener)
     while True:
         readable, _, _ = select.select([spare, sys.stdin], [], [])
@@ -139,7 +140,6 @@ def _serve_one(listener: socket.socket, tell: int) -> None:
     touches is this process's own (each page a forked process first writes to is copied then: about
     5 ms of a small upload's parse), then wait for one connection and handle it."""
     _warm_up()
-    listener.setblocking(False)
     while True:
         readable, _, _ = select.select([listener, sys.stdin], [], [])
         if sys.stdin in readable:
