@@ -30,6 +30,13 @@ TARGETS = {
     "ingest_docs_per_s": 1500, "upload_p95_ms": 200, "server_memory_mb": 600, "index_to_text": 1.5,
     "cold_start_s": 3.0,
 }
+#: the machine's speed when the targets were set: SQLite FTS5 indexed the 100,000 articles at about
+#: this many per second (the issue). Machines here are shared, and one ran from 1.3x to 0.5x this
+#: speed over a few weeks, so each run also shows the targets scaled by its own FTS5 ingest rate.
+REFERENCE_FTS5_DOCS_PER_S = 5400
+#: targets that are not a matter of speed, and those where more is better
+UNSCALED = {"server_memory_mb", "index_to_text"}
+HIGHER_IS_BETTER = {"http_searches_per_s", "ingest_docs_per_s"}
 SAMPLE = 3000
 
 
@@ -275,13 +282,39 @@ def check_targets(r: dict) -> dict:
         "upload_p95_ms": h["upload_to_searchable"]["p95_ms"], "server_memory_mb": h["pss_mb"],
         "index_to_text": r["sizes"]["index_to_text"], "cold_start_s": r["cold_start"]["open_and_first_search_s"],
     }
-    higher_is_better = {"http_searches_per_s", "ingest_docs_per_s"}
+    speed = machine_speed(r)
     out = {}
     for key, target in TARGETS.items():
         value = measured[key]
-        ok = None if value is None else (value >= target if key in higher_is_better else value <= target)
-        out[key] = {"target": target, "measured": value, "met": ok}
+        scaled = scaled_target(key, target, speed)
+        out[key] = {"target": target, "measured": value, "met": meets(key, value, target),
+                    "scaled_target": scaled, "met_scaled": meets(key, value, scaled)}
     return out
+
+
+def machine_speed(r: dict) -> float | None:
+    """This run's FTS5 ingest rate against the one when the targets were set; None where that rate
+    was not measured here or the corpus is not the targets' 100,000 documents (FTS5 is faster on
+    a smaller one)."""
+    rate = (r.get("fts5") or {}).get("ingest_docs_per_s")
+    if not rate or r.get("documents") != 100_000:
+        return None
+    return rate / REFERENCE_FTS5_DOCS_PER_S
+
+
+def scaled_target(key: str, target: float, speed: float | None) -> float | None:
+    """The target as it would read on a machine of ``speed`` (1.0: the one the targets were set on)."""
+    if speed is None:
+        return None
+    if key in UNSCALED:
+        return target
+    return round(target * speed if key in HIGHER_IS_BETTER else target / speed, 2)
+
+
+def meets(key: str, value: float | None, target: float | None) -> bool | None:
+    if value is None or target is None:
+        return None
+    return value >= target if key in HIGHER_IS_BETTER else value <= target
 
 
 def print_report(r: dict) -> None:
@@ -318,10 +351,20 @@ def print_report(r: dict) -> None:
       f"({u['n']} uploads, {h['upload_errors']} errors, {h['searches_during_uploads']} searches meanwhile)")
     p(f"server memory, all processes: proportional {h['pss_mb']} MB, resident {h['rss_mb']} MB "
       f"(resident per process {h['rss_per_process_mb']})")
+    speed = machine_speed(r)
     p("targets (stated for 100,000 documents):")
+    if speed is not None:
+        p(f"  scaled: for this machine's speed in this run, FTS5 ingest {r['fts5']['ingest_docs_per_s']} docs/s "
+          f"against {REFERENCE_FTS5_DOCS_PER_S} when the targets were set ({speed:.2f}x)")
     for key, t in r["targets"].items():
-        verdict = "not measured" if t["met"] is None else ("met" if t["met"] else "NOT met")
-        p(f"  {key:22} target {t['target']:>7}  measured {t['measured']!s:>9}  {verdict}")
+        line = f"  {key:22} target {t['target']:>7}  measured {t['measured']!s:>9}  {verdict_of(t['met']):12}"
+        if speed is not None:
+            line += f"  scaled target {t['scaled_target']:>8}  {verdict_of(t['met_scaled'])}"
+        p(line.rstrip())
+
+
+def verdict_of(met: bool | None) -> str:
+    return "not measured" if met is None else ("met" if met else "NOT met")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.queries import CLASSES
-from benchmarks.run import TARGETS, main
+from benchmarks.run import TARGETS, check_targets, main
 
 
 def test_tiny_benchmark_run_reports_every_measure(tmp_path, capsys):
@@ -27,6 +27,8 @@ def test_tiny_benchmark_run_reports_every_measure(tmp_path, capsys):
     assert set(report["targets"]) == set(TARGETS)
     assert http["workers"] >= 1 and len(http["rss_per_process_mb"]) >= 1
     assert "targets (stated for 100,000 documents)" in capsys.readouterr().out
+    # FTS5 is faster on a small corpus, so its rate says nothing of the machine's speed there
+    assert all(t["scaled_target"] is None and t["met_scaled"] is None for t in report["targets"].values())
 
     again = main(["--n", "60", "--per-class", "1", "--http-seconds", "1", "--uploads", "1", "--clients", "1",
                   "--workers", "1", "--workdir", str(tmp_path), "--reuse"])
@@ -45,3 +47,35 @@ def test_recombined_corpus_is_deterministic(tmp_path):
     first = list(RecombinedCorpus(PEPS, seed=1).records(4))
     assert first == list(RecombinedCorpus(PEPS, seed=1).records(4))
     assert all(len(r["text"].split()) >= 300 and 1 <= len(r["authors"]) <= 3 for r in first)
+
+
+def measured_report(documents: int, fts5_docs_per_s: float) -> dict:
+    """A report with this run's figures as `check_targets` reads them."""
+    return {
+        "documents": documents, "fts5": {"ingest_docs_per_s": fts5_docs_per_s},
+        "search": {"first": {"all": {"p95_ms": 35.0, "median_ms": 17.0}}},
+        "http": {"search": {"p95_ms": 132.0}, "searches_per_s": 128.0, "upload_to_searchable": {"p95_ms": 260.0},
+                 "pss_mb": 513.0},
+        "ingest": {"docs_per_s": 715.0}, "sizes": {"index_to_text": 0.9},
+        "cold_start": {"open_and_first_search_s": 0.8},
+    }
+
+
+def test_targets_are_also_scaled_by_the_machine_speed_measured_in_the_same_run():
+    half_speed = check_targets(measured_report(100_000, 2700.0))  # FTS5 at half the issue's 5,400 docs/s
+    assert half_speed["search_median_ms"] == {"target": 15, "measured": 17.0, "met": False,
+                                              "scaled_target": 30.0, "met_scaled": True}
+    assert half_speed["ingest_docs_per_s"]["scaled_target"] == 750.0
+    assert half_speed["ingest_docs_per_s"]["met_scaled"] is False
+    assert half_speed["http_searches_per_s"]["scaled_target"] == 50.0
+    assert half_speed["upload_p95_ms"]["scaled_target"] == 400.0 and half_speed["upload_p95_ms"]["met_scaled"]
+    # memory and size do not depend on the machine's speed
+    assert half_speed["server_memory_mb"]["scaled_target"] == 600
+    assert half_speed["index_to_text"]["scaled_target"] == 1.5
+
+    faster = check_targets(measured_report(100_000, 10800.0))
+    assert faster["search_median_ms"]["scaled_target"] == 7.5 and faster["search_median_ms"]["met_scaled"] is False
+
+    smaller = check_targets(measured_report(10_000, 2700.0))
+    assert smaller["search_median_ms"]["scaled_target"] is None and smaller["search_median_ms"]["met_scaled"] is None
+    assert smaller["search_p95_ms"]["met"] is True
