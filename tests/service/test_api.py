@@ -146,3 +146,18 @@ def test_invalid_parameters_are_422_not_500(client):
     assert_error(client.get("/api/search", params={"page": "zero"}), 422)
     assert_error(client.get("/api/search", params={"sort": "sideways"}), 422)
     assert_error(client.get("/api/timeline", params={"by": "century"}), 422)
+
+
+def test_routes_are_worked_out_at_start_not_on_a_first_request(settings):
+    """Each process works out its routes when it starts (the OpenAPI schema it builds then is
+    served as it is), so no one's first upload or search waits for that."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    app = create_app(settings)
+    assert app.openapi_schema is None
+    with TestClient(app) as c:
+        ready = app.openapi_schema
+        assert ready is not None and "/api/documents" in ready["paths"] and "/api/search" in ready["paths"]
+        assert c.get("/openapi.json").json() == ready
