@@ -31,6 +31,7 @@ import numpy as np
 
 from whoosh.codec.whoosh3 import (WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PerDocReader,
                                   W3PerDocWriter, W3PostingsWriter)
+from whoosh.filedb.filestore import OverlayStorage
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_ushort, unpack_int
@@ -230,16 +231,23 @@ class FolioPerDocReader(W3PerDocReader):
     """Whoosh's per-document reader, remembering which columns the segment has. Whoosh asks the
     file system each time for a column that is not there, so reading the length of a field without
     lengths (a merge reads every document's length in every field) was a system call each time. A
-    written segment's files do not change."""
+    written segment's files do not change.
+
+    A compound segment's columns are all in its compound file (they are written with it), so one
+    that is not there is not looked for on disk either, as Whoosh's reader (made to find files
+    added to a segment later) would: each reader opened asked the file system about some twenty
+    columns that no segment has (fields without lengths), each upload's commit a few times."""
 
     def __init__(self, storage, segment):
         super().__init__(storage, segment)
         self._has_column: dict[str, bool] = {}
+        self._columns_in = storage.a if isinstance(storage, OverlayStorage) else storage
 
     def has_column(self, fieldname):
         found = self._has_column.get(fieldname)
         if found is None:
-            found = self._has_column[fieldname] = super().has_column(fieldname)
+            filename = W3Codec.column_filename(self._segment, fieldname)
+            found = self._has_column[fieldname] = self._columns_in.file_exists(filename)
         return found
 
 
@@ -318,6 +326,13 @@ class FolioFieldWriter(W3FieldWriter):
 class FolioCodec(W3Codec):
     def __init__(self, blocklimit: int = BLOCK_LIMIT, compression: int = COMPRESSION, inlinelimit: int = INLINE_LIMIT):
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def new_segment(self, storage, indexname):
+        segment = super().new_segment(storage, indexname)
+        begin = getattr(storage, "begin_segment", None)  # `PreadStorage` may keep its parts in memory
+        if begin is not None:
+            begin(segment.make_filename(""))
+        return segment
 
     def field_writer(self, storage, segment):
         return FolioFieldWriter(self, storage, segment)

@@ -283,9 +283,16 @@ class Engine:
         except FileNotFoundError:
             return  # another process replaced the table of contents meanwhile: look again next time
         try:
-            writer = self.ix.writer(timeout=IDLE_MERGE_LOCK_WAIT, codec=self.codec)
+            with self.ix.storage.segments_in_memory():  # small segments, so a small one
+                writer = self.ix.writer(timeout=IDLE_MERGE_LOCK_WAIT, codec=self.codec)
         except LockError:
             return
+        try:
+            self._merge_tier(writer)
+        finally:
+            self.ix.storage.forget_segment(writer.newsegment.make_filename(""))
+
+    def _merge_tier(self, writer) -> None:
         try:
             chosen = tier_to_merge(writer.segments)
             if not chosen:
@@ -309,6 +316,15 @@ class Engine:
     def _commit_batch(self, batch: list[_Op], started: list[threading.Event]) -> None:
         bulk = sum(len(op.docs) for op in batch) >= BULK_PROCS_MIN_DOCS
         writer = self._open_writer(bulk)
+        try:
+            self._write_batch(writer, batch, started, bulk)
+        finally:
+            segment = getattr(writer, "newsegment", None)
+            if segment is not None:  # what a cancelled writer left in memory
+                self.ix.storage.forget_segment(segment.make_filename(""))
+        self._generation += 1
+
+    def _write_batch(self, writer, batch: list[_Op], started: list[threading.Event], bulk: bool) -> None:
         if isinstance(writer, ForkingWriter):
             writer.on_started = lambda: [event.set() for event in started]
         try:
@@ -331,7 +347,6 @@ class Engine:
         except BaseException:
             release_failed_writer(writer)
             raise
-        self._generation += 1
 
     @staticmethod
     def _merge_options(writer, bulk: bool) -> dict:
@@ -352,7 +367,8 @@ class Engine:
         with separate spelling fields (built before corrections came from the stemmed terms) use
         Whoosh's own writer for this; others the cheaper `ForkingWriter`."""
         if self.bulk_procs < 2 or not bulk:
-            return self.ix.writer(timeout=30.0, codec=self.codec)
+            with self.ix.storage.segments_in_memory():  # see there: an upload's commit, mostly
+                return self.ix.writer(timeout=30.0, codec=self.codec)
         schema = self.schema
         if any(schema[name].separate_spelling() for name in schema.names()):
             return self.ix.writer(timeout=30.0, codec=self.codec, procs=self.bulk_procs, multisegment=True,

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
+from contextlib import contextmanager
 from io import BytesIO
 
-from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.structfile import StructFile
 
 
@@ -186,8 +188,77 @@ class PreadStorage(FileStorage):
 
     def __init__(self, path: str):
         super().__init__(path, supports_mmap=False)
+        #: the parts of segments being written in memory (see `segments_in_memory`), by file prefix
+        self._in_memory: dict[str, RamStorage] = {}
+        self._thread = threading.local()
+
+    # -- segments written in memory
+
+    @contextmanager
+    def segments_in_memory(self):
+        """A segment begun in this thread meanwhile (its writer is made) keeps its parts, and the
+        writer's temporary files, in memory until it is assembled into its compound file, the one
+        file written. For small commits (an upload): each part was a file created, written, read
+        back and deleted, some 300 system calls a commit, each a point where the writing thread
+        waits for the interpreter while searches run. Ended with `forget_segment`."""
+        self._thread.in_memory = True
+        try:
+            yield
+        finally:
+            self._thread.in_memory = False
+
+    def begin_segment(self, prefix: str) -> None:
+        """Called as a segment whose files' names start with ``prefix`` is begun."""
+        if getattr(self._thread, "in_memory", False):
+            self._in_memory[prefix] = RamStorage()
+
+    def segments_held_in_memory(self) -> list[str]:
+        return sorted(self._in_memory)
+
+    def forget_segment(self, prefix: str) -> None:
+        """Drop what is left in memory of a segment (nothing once it is assembled)."""
+        self._in_memory.pop(prefix, None)
+
+    def _memory_for(self, name: str) -> RamStorage | None:
+        """The memory that holds ``name``, if it is a part of a segment written in memory (its
+        compound file goes to disk)."""
+        if not self._in_memory or name.endswith(".seg"):
+            return None
+        return self._in_memory.get(name.split(".", 1)[0])
+
+    def temp_storage(self, name=None):
+        if getattr(self._thread, "in_memory", False):
+            return RamStorage()
+        return super().temp_storage(name)
+
+    def list(self):
+        names = super().list()
+        for memory in list(self._in_memory.values()):
+            names += memory.list()
+        return names
+
+    def file_exists(self, name):
+        memory = self._memory_for(name)
+        return memory.file_exists(name) if memory is not None else super().file_exists(name)
+
+    def file_length(self, name):
+        memory = self._memory_for(name)
+        return memory.file_length(name) if memory is not None else super().file_length(name)
+
+    def file_modified(self, name):
+        memory = self._memory_for(name)
+        return memory.file_modified(name) if memory is not None else super().file_modified(name)
+
+    def delete_file(self, name):
+        memory = self._memory_for(name)
+        return memory.delete_file(name) if memory is not None else super().delete_file(name)
+
+    # -- files
 
     def create_file(self, name, excl=False, mode="wb", **kwargs):
+        memory = self._memory_for(name)
+        if memory is not None:
+            return memory.create_file(name, **kwargs)
         created = super().create_file(name, excl=excl, mode=mode, **kwargs)
         if mode == "wb":
             created.file = PositionedWriter(created.file)
@@ -196,5 +267,8 @@ class PreadStorage(FileStorage):
         return created
 
     def open_file(self, name: str, **kwargs) -> PreadFile:
+        memory = self._memory_for(name)
+        if memory is not None:
+            return memory.open_file(name, **kwargs)
         descriptor = _Descriptor(os.open(self._fpath(name), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)))
         return PreadFile(descriptor, 0, os.fstat(descriptor.fd).st_size, name=name, owner=True, **kwargs)

@@ -129,3 +129,26 @@ def test_terms_file_that_is_not_one_is_refused(tmp_path):
     storage = PreadStorage(str(tmp_path))
     with pytest.raises(FileFormatError):
         TermsHashReader(storage.open_file("x.trm"), 5004)
+
+
+def test_columns_of_a_compound_segment_are_not_looked_for_on_disk(archive):
+    """A field without lengths has no column; a reader of a compound segment knows that from the
+    compound file alone, without asking the file system beside it."""
+    from tests.index.test_segments import note
+
+    for i in range(2):
+        archive.add(note(i), f"n{i}.txt")
+    storage = archive.engine.ix.storage
+    asked = []
+    file_exists = storage.file_exists
+    storage.file_exists = lambda name: asked.append(name) or file_exists(name)
+    reader = archive.engine.ix.reader()
+    try:
+        leaves = reader.leaf_readers()
+        assert leaves
+        for leaf, _ in leaves:
+            assert leaf.doc_field_length(0, "id") == 0  # no lengths kept for ids
+            assert leaf.doc_field_length(0, "text") > 0
+    finally:
+        reader.close()
+    assert not [name for name in asked if name.endswith(".col")], asked

@@ -142,3 +142,44 @@ def test_a_directory_read_an_entry_at_a_time_costs_a_few_system_calls(tmp_path, 
     calls.clear()
     assert [f.get(p, 4) for p in (5000, 17, 3000)] == [data[5000:5004], data[17:21], data[3000:3004]]
     assert len(calls) == 3  # reads here and there are read as asked
+
+
+def test_a_segment_begun_in_memory_writes_only_its_compound_file_to_disk(tmp_path):
+    storage = PreadStorage(str(tmp_path))
+    with storage.segments_in_memory():
+        storage.begin_segment("MAIN_abc")
+        temp = storage.temp_storage("MAIN.tmp")
+    storage.begin_segment("MAIN_def")  # begun outside: on disk as ever
+    for name, data in (("MAIN_abc.trm", b"terms"), ("MAIN_abc._text_len.col", b"\x01\x02"),
+                       ("MAIN_def.trm", b"other")):
+        created = storage.create_file(name)
+        created.write(data)
+        created.close()
+    scratch = temp.create_file("run.tmp")
+    scratch.write(b"spilled")
+    scratch.close()
+    assert sorted(os.listdir(tmp_path)) == ["MAIN_def.trm"]
+    assert sorted(storage.list()) == ["MAIN_abc._text_len.col", "MAIN_abc.trm", "MAIN_def.trm"]
+    assert storage.file_exists("MAIN_abc.trm") and storage.file_length("MAIN_abc._text_len.col") == 2
+    assert storage.open_file("MAIN_abc.trm").read() == b"terms"
+
+    compound = storage.create_file("MAIN_abc.seg")  # the segment's one file goes to disk
+    compound.write(b"terms\x01\x02")
+    compound.close()
+    for name in ("MAIN_abc.trm", "MAIN_abc._text_len.col"):
+        storage.delete_file(name)
+    assert sorted(os.listdir(tmp_path)) == ["MAIN_abc.seg", "MAIN_def.trm"]
+    assert storage.segments_held_in_memory() == ["MAIN_abc"]
+    storage.forget_segment("MAIN_abc")
+    assert storage.segments_held_in_memory() == []
+    assert sorted(storage.list()) == ["MAIN_abc.seg", "MAIN_def.trm"]
+
+
+def test_parts_a_cancelled_segment_left_in_memory_are_forgotten(tmp_path):
+    storage = PreadStorage(str(tmp_path))
+    with storage.segments_in_memory():
+        storage.begin_segment("MAIN_abc")
+    storage.create_file("MAIN_abc.pst").close()
+    storage.forget_segment("MAIN_abc")
+    assert storage.list() == [] and os.listdir(tmp_path) == []
+    assert not storage.file_exists("MAIN_abc.pst")

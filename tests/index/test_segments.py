@@ -3,6 +3,8 @@ that takes uploads one by one does not pile up segments (each one costs every se
 
 from __future__ import annotations
 
+import os
+
 from index.search import SearchRequest
 
 
@@ -93,6 +95,43 @@ def test_idle_writer_opens_no_writer_when_nothing_is_to_merge(archive):
     engine.delete([])
     assert [t for t in opened if t == IDLE_MERGE_LOCK_WAIT]  # eight single segments: a tier to merge
     assert segment_count(archive) < 8
+
+
+def test_uploads_and_idle_merges_write_only_compound_files_to_disk(archive):
+    """The parts of a small commit's segment (terms, postings, a column per field) are kept in
+    memory and assembled into its one compound file; only that and the table of contents are
+    files created on disk."""
+    storage = archive.engine.ix.storage
+    on_disk = []
+    create_file = storage.create_file
+
+    def noting_create_file(name, *args, **kwargs):
+        created = create_file(name, *args, **kwargs)
+        if os.path.exists(os.path.join(storage.folder, name)):
+            on_disk.append(name)
+        return created
+
+    storage.create_file = noting_create_file
+    for i in range(9):  # eight single segments make a tier the idle writer merges
+        archive.add(note(i), f"n{i}.txt")
+    archive.engine.delete([])
+    assert segment_count(archive) < 8
+    # a table of contents is written under a temporary name and renamed
+    assert on_disk and all(name.endswith(".seg") or ".toc" in name for name in on_disk), on_disk
+    assert storage.segments_held_in_memory() == []
+    assert all(archive.search(SearchRequest(q=f"zq{i}x")).total == 1 for i in range(9))
+
+
+def test_a_failed_commit_leaves_nothing_in_memory(archive):
+    import dataclasses
+
+    import pytest
+
+    doc = archive.add(note(0), "n0.txt")[0]
+    with pytest.raises(Exception):
+        archive.engine.add([dataclasses.replace(doc, id="other", title=12345)])
+    assert archive.engine.ix.storage.segments_held_in_memory() == []
+    assert archive.search(SearchRequest(q="zq0x")).total == 1
 
 
 def test_a_reopened_index_keeps_the_schema_it_was_opened_with(tmp_path):
