@@ -366,9 +366,11 @@ class Engine:
         each writing its own segment (about twice the documents per second on two cores). Indexes
         with separate spelling fields (built before corrections came from the stemmed terms) use
         Whoosh's own writer for this; others the cheaper `ForkingWriter`."""
-        if self.bulk_procs < 2 or not bulk:
-            with self.ix.storage.segments_in_memory():  # see there: an upload's commit, mostly
+        if not bulk:  # an upload's commit, mostly: see `segments_in_memory`
+            with self.ix.storage.segments_in_memory():
                 return self.ix.writer(timeout=30.0, codec=self.codec)
+        if self.bulk_procs < 2:
+            return self.ix.writer(timeout=30.0, codec=self.codec)
         schema = self.schema
         if any(schema[name].separate_spelling() for name in schema.names()):
             return self.ix.writer(timeout=30.0, codec=self.codec, procs=self.bulk_procs, multisegment=True,
