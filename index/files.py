@@ -202,15 +202,22 @@ class PreadStorage(FileStorage):
         back and deleted, some 300 system calls a commit, each a point where the writing thread
         waits for the interpreter while searches run. Ended with `forget_segment`."""
         self._thread.in_memory = True
+        self._thread.begun = []
         try:
             yield
+        except BaseException:  # the writer was not made: nothing will forget what it began
+            for prefix in self._thread.begun:
+                self.forget_segment(prefix)
+            raise
         finally:
             self._thread.in_memory = False
+            self._thread.begun = []
 
     def begin_segment(self, prefix: str) -> None:
         """Called as a segment whose files' names start with ``prefix`` is begun."""
         if getattr(self._thread, "in_memory", False):
             self._in_memory[prefix] = RamStorage()
+            self._thread.begun.append(prefix)
 
     def segments_held_in_memory(self) -> list[str]:
         return sorted(self._in_memory)

@@ -183,3 +183,16 @@ def test_parts_a_cancelled_segment_left_in_memory_are_forgotten(tmp_path):
     storage.forget_segment("MAIN_abc")
     assert storage.list() == [] and os.listdir(tmp_path) == []
     assert not storage.file_exists("MAIN_abc.pst")
+
+
+def test_a_segment_whose_writer_was_not_made_is_forgotten(tmp_path):
+    storage = PreadStorage(str(tmp_path))
+    with pytest.raises(RuntimeError):
+        with storage.segments_in_memory():
+            storage.begin_segment("MAIN_abc")
+            raise RuntimeError("the writer could not be made")
+    assert storage.segments_held_in_memory() == []
+    created = storage.create_file("MAIN_abc.trm")
+    created.write(b"on disk")
+    created.close()
+    assert os.listdir(tmp_path) == ["MAIN_abc.trm"]
