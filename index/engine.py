@@ -290,7 +290,7 @@ class Engine:
         try:
             self._merge_tier(writer)
         finally:
-            self.ix.storage.forget_segment(writer.newsegment.make_filename(""))
+            self._forget_in_memory(writer)
 
     def _merge_tier(self, writer) -> None:
         try:
@@ -319,10 +319,15 @@ class Engine:
         try:
             self._write_batch(writer, batch, started, bulk)
         finally:
-            segment = getattr(writer, "newsegment", None)
-            if segment is not None:  # what a cancelled writer left in memory
-                self.ix.storage.forget_segment(segment.make_filename(""))
+            self._forget_in_memory(writer)
         self._generation += 1
+
+    def _forget_in_memory(self, writer) -> None:
+        """Drop what a small commit's writer left of its segment in memory (nothing once it was
+        assembled; its parts if it was cancelled). See `PreadStorage.segments_in_memory`."""
+        segment = getattr(writer, "newsegment", None)
+        if segment is not None:
+            self.ix.storage.forget_segment(segment.make_filename(""))
 
     def _write_batch(self, writer, batch: list[_Op], started: list[threading.Event], bulk: bool) -> None:
         if isinstance(writer, ForkingWriter):

@@ -244,21 +244,22 @@ class PreadStorage(FileStorage):
             names += memory.list()
         return names
 
-    def file_exists(self, name):
+    def _holder(self, name: str):
+        """Where ``name`` is: a segment's memory (`_memory_for`), or the directory."""
         memory = self._memory_for(name)
-        return memory.file_exists(name) if memory is not None else super().file_exists(name)
+        return memory if memory is not None else super()
+
+    def file_exists(self, name):
+        return self._holder(name).file_exists(name)
 
     def file_length(self, name):
-        memory = self._memory_for(name)
-        return memory.file_length(name) if memory is not None else super().file_length(name)
+        return self._holder(name).file_length(name)
 
     def file_modified(self, name):
-        memory = self._memory_for(name)
-        return memory.file_modified(name) if memory is not None else super().file_modified(name)
+        return self._holder(name).file_modified(name)
 
     def delete_file(self, name):
-        memory = self._memory_for(name)
-        return memory.delete_file(name) if memory is not None else super().delete_file(name)
+        return self._holder(name).delete_file(name)
 
     # -- files
 
