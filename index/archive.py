@@ -101,17 +101,19 @@ class Archive(Related):
             log.info("index brought up to date with %d catalog change(s) left by an interrupted write", done)
         return done
 
-    def index_pending(self, group: int = 50_000, write_keys: bool = True) -> int:
+    def index_pending(self, group: int = 50_000, write_keys: bool = True,
+                      known: dict[str, Document] | None = None) -> int:
         """Index every record the journal lists as not yet indexed, ``group`` records per commit
         (each commit writes a segment per writer process, so large groups keep the index compact and
         merges rare); returns how many. Deleted records' entries are removed. ``write_keys`` false:
         the reprint band keys a bulk run holds stay held (a run that indexes part way writes them
         once, at its end: copies of its records are then looked up in memory rather than in SQLite,
-        0.13 s a batch of 1,000 against the keys of 50,000)."""
+        0.13 s a batch of 1,000 against the keys of 50,000). ``known``: records this process
+        stored without edits and still holds, by id (see `_records_to_index`)."""
         pending = self.catalog.unindexed_ids()
         for start in range(0, len(pending), group):
             ids = pending[start:start + group]
-            docs = self.catalog.get_many(ids)
+            docs = self._records_to_index(ids, known or {})
             if docs:
                 started = threading.Event()
                 indexed = self.engine.submit_add(list(docs.values()), started=started)
@@ -128,6 +130,22 @@ class Archive(Related):
         if write_keys:
             self.flush_reprint_keys()  # held for records deleted before they were indexed
         return len(pending)
+
+    def _records_to_index(self, ids: list[str], known: dict[str, Document]) -> dict[str, Document]:
+        """The records of ``ids`` the catalog has, in the order of ``ids``. A record in ``known`` is
+        taken as it is if the catalog still has it without edits and from the same ingest; only the
+        others are read back (reading 50,000 records back took 3 s on one core, the other idle,
+        before each group of a bulk run was indexed; checking them takes a sixth of that)."""
+        held = [doc_id for doc_id in ids if doc_id in known]
+        unchanged = {doc_id for doc_id, ingested_at in self.catalog.unedited(held)
+                     if ingested_at == known[doc_id].ingested_at}
+        fetched = self.catalog.get_many([doc_id for doc_id in ids if doc_id not in unchanged])
+        docs = {}
+        for doc_id in ids:
+            doc = known[doc_id] if doc_id in unchanged else fetched.get(doc_id)
+            if doc is not None:
+                docs[doc_id] = doc
+        return docs
 
     def __enter__(self) -> "Archive":
         return self

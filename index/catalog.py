@@ -222,6 +222,11 @@ class Catalog:
             out[row[0]] = self._record_of(row[1:])
         return out
 
+    def unedited(self, ids: list[str]) -> list[tuple[str, str]]:
+        """(id, ingested_at) of each of ``ids`` stored without edits."""
+        return list(rows_in(self._connection(),
+                            "SELECT id, ingested_at FROM documents WHERE edits='{{}}' AND id IN ({marks})", ids))
+
     def has(self, doc_id: str) -> bool:
         return self._connection().execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone() is not None
 

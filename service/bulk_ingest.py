@@ -67,6 +67,7 @@ class Ingester:
         self.on_record = on_record
         self.report = IngestReport()
         self.deferred = 0
+        self.stored: dict = {}  # id -> record of those stored and not yet indexed, for `index_deferred`
 
     def ingest_file(self, path: Path) -> None:
         self.report.files += 1
@@ -160,6 +161,7 @@ class Ingester:
             self.index_deferred(last=False)
         added = self.archive.add_many(batch, index=False, fingerprints=fingerprints, packed=packed)
         self.deferred += sum(created for _, created in added)
+        self.stored.update((doc.id, doc) for doc, created in added if created)
         for doc, created in added:
             self.report.added += 1 if created else 0
             self.report.unchanged += 0 if created else 1
@@ -171,14 +173,16 @@ class Ingester:
         """Index the JSON Lines records stored so far. Records are reported once they are in the
         catalog; indexing them in large groups rather than per batch writes a few large segments
         instead of many small ones that would later be merged (faster to build, to search, and
-        about half the size). If the run is stopped first, the archive indexes them on next open.
+        about half the size). The records are indexed as they were stored, not read back, unless
+        they changed meanwhile. If the run is stopped first, the archive indexes them on next open.
         The reprint keys the run holds are written at its end (``last``)."""
         if not self.deferred:
             if last:
                 self.archive.flush_reprint_keys()
             return 0
         self.deferred = 0
-        indexed = self.archive.index_pending(INDEX_GROUP, write_keys=last)
+        stored, self.stored = self.stored, {}
+        indexed = self.archive.index_pending(INDEX_GROUP, write_keys=last, known=stored)
         if not gc.isenabled():  # paused for the run: what a group left in reference cycles goes now
             gc.collect()
         return indexed

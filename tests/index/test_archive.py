@@ -5,6 +5,14 @@ import pytest
 from index.archive import Archive
 from index.errors import NotFound, Unreadable, UnsupportedType
 from index.search import SearchRequest
+from tests.conftest import PEPS
+
+
+@pytest.fixture(scope="module")
+def pep_records():
+    from benchmarks.reprint_set import load_peps
+
+    return load_peps(PEPS)
 
 
 def test_add_stores_record_original_and_index(archive, seed_bytes):
@@ -149,3 +157,46 @@ def test_a_batch_of_records_goes_in_once_each_and_the_catalog_says_which_it_hold
     assert catalog.existing([d.id for d in docs[::7]] + ["ffffffffffffffff"]) == {d.id for d in docs[::7]}
     assert sorted(catalog.unindexed_ids()) == [d.id for d in docs]
     catalog.close()
+
+
+def _stored_unindexed(archive, records) -> list:
+    """Records stored in bulk and left for `index_pending`, as `folio ingest` stores JSON Lines."""
+    import json
+
+    from index.ingest.jsonl import read_line
+
+    lines = [json.dumps(r).encode() for r in records]
+    docs = [read_line(line, "set.jsonl", n + 1) for n, line in enumerate(lines)]
+    added = archive.add_many([(doc, line, {}) for doc, line in zip(docs, lines)], index=False)
+    return [doc for doc, created in added if created]
+
+
+def test_records_held_from_storing_are_indexed_as_the_catalog_has_them(archive, pep_records):
+    """Records a bulk run still holds are indexed as held only while the catalog has them as
+    stored: one edited or deleted in between is indexed as the catalog has it, or not at all."""
+    records = [{k: r[k] for k in ("title", "authors", "date", "body")} for r in pep_records[:4]]
+    held = _stored_unindexed(archive, records)
+    edited, deleted, kept = held[0], held[1], held[2:]
+    archive.catalog.set_edits(edited.id, {"title": "Zanzibarian marmalade"})
+    archive.catalog.delete(deleted.id)
+    assert archive.index_pending(known={doc.id: doc for doc in held}) == 4
+    assert archive.catalog.unindexed_ids() == []
+    found = archive.search(SearchRequest(q="zanzibarian"))
+    assert [h.id for h in found.hits] == [edited.id]
+    assert archive.search(SearchRequest(q=f'title:"{edited.title}"')).total == 0
+    assert archive.engine.doc_count() == 3
+    for doc in kept:
+        assert archive.search(SearchRequest(q=f'title:"{doc.title}"')).total >= 1
+
+
+def test_records_held_from_storing_give_the_index_reading_them_back_gives(tmp_path, pep_records):
+    records = [{k: r[k] for k in ("title", "authors", "date", "body")} for r in pep_records[:30]]
+    indexes = []
+    for name, hold in (("read", False), ("held", True)):
+        with Archive(tmp_path / name) as archive:
+            held = _stored_unindexed(archive, records)
+            archive.index_pending(known={doc.id: doc for doc in held} if hold else None)
+            reader = archive.engine.searcher().reader()
+            indexes.append(([fields["id"] for fields in reader.all_stored_fields()], list(reader.all_terms())))
+    assert indexes[0] == indexes[1]
+    assert len(indexes[0][0]) == 30 and len(indexes[0][1]) > 1000
