@@ -38,7 +38,7 @@ from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_ushort, unpack_in
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.numlists import delta_encode
 
-from index.termsfile import open_terms
+from index.termsfile import TermsHashWriter, open_terms
 
 #: lists shorter than this are inlined; measured on 25,000 synthetic articles: 2 (single postings)
 #: saves 2.1 MB of 78.6, 8 saves 0.2 MB and 32 makes the index 13 % larger (pickled, uncompressed)
@@ -286,6 +286,17 @@ _TERMINFO = struct.Struct("!BfIBBfII")  # Whoosh's term entry (`W3TermInfo`), th
 
 
 class FolioFieldWriter(W3FieldWriter):
+    def __init__(self, codec, storage, segment):
+        """Whoosh's, with the terms written by a `TermsHashWriter`."""
+        self._codec, self._storage, self._segment = codec, storage, segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = TermsHashWriter(self._create_file(W3Codec.TERMS_EXT))
+        self._fieldmap = self._tindex.extras["fieldmap"] = {}
+        self._postfile = self._create_file(W3Codec.POSTS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
+
     def add_postings(self, schema, lengths, items):
         super().add_postings(schema, RememberedLengths(lengths) if lengths else lengths, items)
 

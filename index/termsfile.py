@@ -1,17 +1,24 @@
-"""A segment's term dictionary opened with one read for its directory.
+"""A segment's term dictionary opened with one read for its directory, and written with one write
+per term.
 
 Whoosh's term dictionary is a hash file ending in a directory of 256 hash tables, which Whoosh reads
 an entry at a time: 256 reads each time a segment is opened. A commit that replaces documents opens
 every segment (to find the entries replaced), and so does a new searcher: with the thirteen segments
 of the 100,000-article benchmark archive after a few uploads, that was most of opening a reader.
 Here the directory is read in one go; everything else is Whoosh's own reader.
+
+Writing, Whoosh asks the file for its position and writes three times per term, and writes each
+slot of the hash tables on its own; a bulk segment has some 110,000 terms per 10,000 articles.
+`TermsHashWriter` writes the same bytes with one write per term and one per table.
 """
 
 from __future__ import annotations
 
+from hashlib import md5
+
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.filedb import filetables
-from whoosh.filedb.filetables import FileFormatError, OrderedHashReader
+from whoosh.filedb.filetables import FileFormatError, OrderedHashReader, OrderedHashWriter
 from whoosh.system import _INT_SIZE
 
 _MAGIC = b"HSH3"
@@ -41,6 +48,45 @@ class TermsHashReader(OrderedHashReader):
         directory = dbfile.get(extras_at - size, size)
         self.tables = list(filetables._dir_entry.iter_unpack(directory))
         self.endofdata = self.tables[0][0]
+
+
+class TermsHashWriter(OrderedHashWriter):
+    """`OrderedHashWriter` (MD5 hashes) giving the same bytes in fewer steps: a term's entry is one
+    write, its place is counted rather than asked of the file, and each hash table is one write."""
+
+    def __init__(self, dbfile):
+        super().__init__(dbfile)
+        if self.hashfn is not filetables.md5_hash:
+            raise ValueError("the terms writer hashes with MD5, as Whoosh's does by default")
+        self._at = dbfile.tell()
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
+        at = self._at
+        self.index.append(at)
+        entry = filetables._lengths.pack(len(key), len(value)) + key + value
+        self.dbfile.write(entry)
+        self._at = at + len(entry)
+        hashed = int.from_bytes(md5(key).digest()[-4:], "big")  # `md5_hash`: the digest's low 32 bits
+        self.buckets[hashed & 255].append((hashed, at))
+        self.lastkey = key
+
+    def _write_hashes(self) -> None:
+        """Whoosh's tables (open addressing, twice as many slots as entries), a table per write."""
+        dbfile, pointer = self.dbfile, filetables._pointer.pack
+        for entries in self.buckets:
+            self.directory.append((dbfile.tell(), 2 * len(entries)))
+            slots = 2 * len(entries)
+            table = [None] * slots
+            for hashed, at in entries:
+                slot = (hashed >> 8) % slots
+                while table[slot] is not None:
+                    slot = (slot + 1) % slots
+                table[slot] = pointer(hashed, at)
+            if table:
+                empty = pointer(0, 0)
+                dbfile.write(b"".join([entry or empty for entry in table]))
 
 
 class FolioTermsReader(W3TermsReader):
