@@ -117,15 +117,15 @@ class FolioPostingsWriter(W3PostingsWriter):
     def write_whole_block(self, ids, weights, values, maxweight, minlength, maxlength) -> None:
         """A term's postings as its one and last block, between terms (see `FolioFieldWriter.write_term`);
         ``weights`` as Whoosh keeps them (32-bit), ``values`` the non-empty ones."""
-        self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._write_block_data(tuple(delta_encode(ids)), _mini_weights(weights), self._joined_values(values, len(ids)),
-                               len(ids), ids[-1], maxweight, minlength, maxlength, True)
+                               len(ids), ids[-1], maxweight, minlength, maxlength, True, WHOOSH3_HEADER_MAGIC)
 
     def _mini_weights(self):
         return _mini_weights(self._weights)
 
     def _write_block_data(self, mini_ids, mini_weights, tail, count, last_id, maxweight, minlength, maxlength,
-                          last) -> None:
+                          last, before: bytes = b"") -> None:
+        """A block (its length, information and data) in one write, after ``before``."""
         head = dumps((mini_ids, mini_weights), 2)
         comp = self._compression if len(head) + len(tail) >= COMPRESS_MIN else 0
         if comp:
@@ -133,10 +133,7 @@ class FolioPostingsWriter(W3PostingsWriter):
         databytes = pack_int(len(head)) + head + tail
         infobytes = dumps((count, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2)
         blocklength = len(infobytes) + len(databytes)
-        postfile = self._postfile
-        postfile.write_int(-blocklength if last else blocklength)
-        postfile.write(infobytes)
-        postfile.write(databytes)
+        self._postfile.write(before + pack_int(-blocklength if last else blocklength) + infobytes + databytes)
 
     def _values_bytes(self) -> bytes:
         return self._joined_values(self._values, len(self._ids))
