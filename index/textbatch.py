@@ -11,8 +11,11 @@ segments), for fields it indexes through a plan (see `index.textfield.plan_for`)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pickle import dumps
 
 import numpy as np
+from whoosh.formats import Positions
+from whoosh.system import pack_uint
 
 from index.textfield import MemoText
 
@@ -83,21 +86,34 @@ def _postings(field, terms: list[str], token_terms, token_docs, positions, lengt
     return FieldPostings(
         terms=[terms[t].encode("utf-8") for t in run_terms[term_starts].tolist()],
         starts=term_starts, ends=term_ends, docnums=token_docs[run_starts], weights=weights,
-        values=_encoded_positions(field.format.encode, positions, run_starts, run_ends), lengths=lengths)
+        values=_encoded_positions(field.format, positions, run_starts, run_ends), lengths=lengths)
 
 
-def _encoded_positions(encode, positions, run_starts, run_ends) -> list[bytes]:
-    """Each posting's positions in the format's encoding; a single position from a table."""
-    positions, starts, ends = positions.tolist(), run_starts.tolist(), run_ends.tolist()
+def _encoded_positions(format_, positions, run_starts, run_ends) -> list[bytes]:
+    """Each posting's positions in the format's encoding; a single position from a table. Whoosh's
+    `Positions` encodes a posting's positions as their count and the pickled list of their
+    differences, worked out in a Python loop per posting; here the differences of all postings are
+    taken at once (the same lists pickled, so the same bytes, in half the time)."""
+    encode = format_.encode
+    whole = positions.tolist()
+    if type(format_) is Positions and len(positions):
+        differences = positions.copy()
+        differences[1:] -= positions[:-1]
+        differences[run_starts] = positions[run_starts]  # a posting's first from 0
+        listed = differences.tolist()
+    else:
+        listed = None
     single: dict[int, bytes] = {}
     out = []
-    for start, end in zip(starts, ends):
+    for start, end in zip(run_starts.tolist(), run_ends.tolist()):
         if end - start == 1:
-            pos = positions[start]
+            pos = whole[start]
             value = single.get(pos)
             if value is None:
                 value = single[pos] = encode([pos])
             out.append(value)
+        elif listed is not None:
+            out.append(pack_uint(end - start) + dumps(listed[start:end], 2))
         else:
-            out.append(encode(positions[start:end]))
+            out.append(encode(whole[start:end]))
     return out
