@@ -76,8 +76,8 @@ class TermsHashWriter(OrderedHashWriter):
         """Whoosh's tables (open addressing, twice as many slots as entries), a table per write."""
         dbfile, pointer = self.dbfile, filetables._pointer.pack
         for entries in self.buckets:
-            self.directory.append((dbfile.tell(), 2 * len(entries)))
             slots = 2 * len(entries)
+            self.directory.append((dbfile.tell(), slots))
             table = [None] * slots
             for hashed, at in entries:
                 slot = (hashed >> 8) % slots
