@@ -75,6 +75,7 @@ class TermsHashWriter(OrderedHashWriter):
     def _write_hashes(self) -> None:
         """Whoosh's tables (open addressing, twice as many slots as entries), a table per write."""
         dbfile, pointer = self.dbfile, filetables._pointer.pack
+        empty = pointer(0, 0)
         for entries in self.buckets:
             slots = 2 * len(entries)
             self.directory.append((dbfile.tell(), slots))
@@ -85,7 +86,6 @@ class TermsHashWriter(OrderedHashWriter):
                     slot = (slot + 1) % slots
                 table[slot] = pointer(hashed, at)
             if table:
-                empty = pointer(0, 0)
                 dbfile.write(b"".join([entry or empty for entry in table]))
 
 

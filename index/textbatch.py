@@ -95,19 +95,18 @@ def _encoded_positions(format_, positions, run_starts, run_ends) -> list[bytes]:
     differences, worked out in a Python loop per posting; here the differences of all postings are
     taken at once (the same lists pickled, so the same bytes, in two thirds of the time)."""
     encode = format_.encode
-    whole = positions.tolist()
     if type(format_) is Positions and len(positions):
         differences = positions.copy()
         differences[1:] -= positions[:-1]
-        differences[run_starts] = positions[run_starts]  # a posting's first from 0
-        listed = differences.tolist()
+        differences[run_starts] = positions[run_starts]  # a posting's first from 0: its position
+        listed = whole = differences.tolist()
     else:
-        listed = None
+        listed, whole = None, positions.tolist()
     single: dict[int, bytes] = {}
     out = []
     for start, end in zip(run_starts.tolist(), run_ends.tolist()):
         if end - start == 1:
-            pos = whole[start]
+            pos = whole[start]  # a posting's first position, either way
             value = single.get(pos)
             if value is None:
                 value = single[pos] = encode([pos])
