@@ -15,7 +15,7 @@ import gc
 import multiprocessing
 from array import array
 from datetime import datetime
-from itertools import accumulate
+from itertools import accumulate, chain
 
 import numpy as np
 from whoosh.reading import SegmentReader
@@ -23,6 +23,7 @@ from whoosh.writing import SegmentWriter
 
 from index.codec import FolioFieldWriter, FolioPerDocWriter, term_blocks
 from index.errors import Unavailable
+from index.fieldterms import FieldTerms, gathered
 from index.textbatch import FieldPostings, batchable, index_field
 from index.textfield import learn_words, learned_since, make_plans, memo_marks
 
@@ -106,33 +107,43 @@ class MemoryPool:
                     yield fieldname, tbytes, docnum, weight, value
 
     def by_field(self):
-        """(fieldname, its terms) by field name, each term as (term, document numbers, weights,
-        values) in order, with its postings in document order; what is given is let go."""
+        """(fieldname, its postings as `FieldTerms`) by field name; what is given is let go."""
         keyed: dict[str, list[bytes]] = {}
         for fieldname, tbytes in self.terms:
             keyed.setdefault(fieldname, []).append(tbytes)
         for fieldname in sorted(keyed.keys() | self.batches.keys()):
-            loose = {tbytes: self.terms.pop((fieldname, tbytes)) for tbytes in keyed.get(fieldname, ())}
             batches = self.batches.pop(fieldname, [])
-            yield fieldname, (_merged_postings(batches, loose) if batches else _loose_postings(loose))
+            loose = {tbytes: self.terms.pop((fieldname, tbytes)) for tbytes in keyed.get(fieldname, ())}
+            if loose:  # a merged segment's, numbered before the documents added: first
+                batches.insert(0, _loose_batch(loose))
+            yield fieldname, _field_terms(batches)
 
     def cleanup(self) -> None:
         self.terms = {}
         self.batches = {}
 
 
-def _loose_postings(loose: dict[bytes, TermPostings]):
-    for tbytes in sorted(loose):
-        yield (tbytes, *loose.pop(tbytes).columns())
+def _loose_batch(loose: dict[bytes, TermPostings]) -> FieldPostings:
+    """Postings kept per term as a batch of their own (terms in byte order)."""
+    terms = sorted(loose)
+    columns = [loose.pop(tbytes).columns() for tbytes in terms]
+    counts = np.array([len(docnums) for docnums, _, _ in columns], dtype=np.int64)
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if len(ends) else 0
+    return FieldPostings(
+        terms=terms, starts=ends - counts, ends=ends,
+        docnums=np.fromiter(chain.from_iterable(c[0] for c in columns), dtype=np.int64, count=total),
+        weights=np.fromiter(chain.from_iterable(c[1] for c in columns), dtype=np.float64, count=total),
+        values=list(chain.from_iterable(c[2] for c in columns)), lengths=[])
 
 
-def _merged_postings(batches: list[FieldPostings], loose: dict[bytes, TermPostings]):
-    """A field's postings from one or more batches and any kept per term, by term then document.
-    Each batch holds a term's postings in one run, and batches come in document order: a term's
-    postings are its runs in the batches that have it, found by sorting (term, batch) pairs with
-    numpy, rather than appended to a list per term and batch as they come (about a fifth of a writer
-    process's time). Nothing is copied before a term is written."""
-    terms = sorted(set().union(*(found.terms for found in batches), loose))
+def _field_terms(batches: list[FieldPostings]) -> FieldTerms:
+    """A field's postings from its batches, by term then document. Each batch holds a term's
+    postings in one run: a term's postings are its runs in the batches that have it, found by
+    sorting (term, batch) pairs with numpy, rather than appended to a list per term and batch as
+    they come (about a fifth of a writer process's time). Batches of text come in document order;
+    postings given one document at a time (a merged segment's) are put in order where they are not."""
+    terms = sorted(set().union(*(found.terms for found in batches)))
     rank = {tbytes: n for n, tbytes in enumerate(terms)}
     numbers = [np.fromiter(map(rank.__getitem__, found.terms), dtype=np.int64, count=len(found.terms))
                for found in batches]
@@ -141,35 +152,8 @@ def _merged_postings(batches: list[FieldPostings], loose: dict[bytes, TermPostin
     run_starts = np.concatenate([found.starts for found in batches])
     run_ends = np.concatenate([found.ends for found in batches])
     order = np.lexsort((batch_numbers, term_numbers))
-    term_numbers, batch_numbers = term_numbers[order].tolist(), batch_numbers[order].tolist()
-    run_starts, run_ends = run_starts[order].tolist(), run_ends[order].tolist()
-    runs_of: list[list[tuple[int, int, int]]] = [[] for _ in terms]
-    for term, batch, start, end in zip(term_numbers, batch_numbers, run_starts, run_ends):
-        runs_of[term].append((batch, start, end))
-    for term, tbytes in enumerate(terms):
-        runs, runs_of[term] = runs_of[term], None
-        if len(runs) == 1:  # most terms
-            batch, start, end = runs[0]
-            found = batches[batch]
-            docnums, weights = found.docnums[start:end].tolist(), found.weights[start:end].tolist()
-            values = found.values[start:end]
-        else:
-            docnums, weights, values = [], [], []
-            for batch, start, end in runs:
-                found = batches[batch]
-                docnums += found.docnums[start:end].tolist()
-                weights += found.weights[start:end].tolist()
-                values += found.values[start:end]
-        extra = loose.pop(tbytes, None)
-        if extra is not None:  # postings given one document at a time as well: into document order
-            ids, term_weights, term_values = extra.columns()
-            docnums, weights, values = map(list, zip(*sorted(zip(docnums + ids, weights + term_weights,
-                                                                 values + term_values), key=_first)))
-        yield tbytes, docnums, weights, values
-
-
-def _first(item):
-    return item[0]
+    return gathered(batches, term_numbers[order], batch_numbers[order], run_starts[order], run_ends[order],
+                    terms).in_document_order()
 
 
 class MemoryPoolWriter(SegmentWriter):
@@ -297,9 +281,7 @@ class MemoryPoolWriter(SegmentWriter):
                 fieldobj = self.schema[fieldname]
                 fieldwriter.start_field(fieldname, fieldobj)
                 field_lengths = _lengths_of(lengths, fieldname, self.docnum) if fieldobj.scorable else None
-                for tbytes, docnums, weights, values in terms:
-                    fieldwriter.write_term(tbytes, docnums, weights, values,
-                                           [field_lengths[d] for d in docnums] if field_lengths else [0] * len(docnums))
+                fieldwriter.write_terms(terms, field_lengths)
                 fieldwriter.finish_field()
             fieldwriter.close()
         finally:
@@ -307,11 +289,12 @@ class MemoryPoolWriter(SegmentWriter):
                 lengths.close()
 
 
-def _lengths_of(lengths, fieldname: str, count: int) -> list | None:
-    """Every document's length in a field, as Whoosh's writer asks for them one posting at a time."""
+def _lengths_of(lengths, fieldname: str, count: int) -> np.ndarray | None:
+    """Every document's length in a field (0 for none), as Whoosh's writer asks for them one
+    posting at a time."""
     if lengths is None:
         return None
-    return [lengths.doc_field_length(d, fieldname) for d in range(count)]
+    return np.array([lengths.doc_field_length(d, fieldname) or 0 for d in range(count)], dtype=np.int64)
 
 
 def _write_segment(storage, indexname: str, codec, sender, documents=(), merging=(), make_entry=None) -> None:

@@ -38,6 +38,7 @@ from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_ushort, unpack_in
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.numlists import delta_encode
 
+from index.fieldterms import FieldTerms, TermStats
 from index.termsfile import TermsHashWriter, open_terms
 
 #: lists shorter than this are inlined; measured on 25,000 synthetic articles: 2 (single postings)
@@ -282,6 +283,13 @@ class RememberedLengths:
 
 
 _TERMINFO = struct.Struct("!BfIBBfII")  # Whoosh's term entry (`W3TermInfo`), then the postings or their place
+_BLOCK_ENTRY = struct.Struct("!BfIBBfIIqi")  # the entry of a term with postings in a block: its place and length
+#: terms whose postings and entries `FolioFieldWriter.write_terms` writes at once
+_TERMS_PER_WRITE = 4096
+
+
+def _lengths_at(doc_lengths, docnums: list[int]) -> list[int]:
+    return doc_lengths[docnums].tolist() if doc_lengths is not None else [0] * len(docnums)
 
 
 class FolioFieldWriter(W3FieldWriter):
@@ -327,6 +335,79 @@ class FolioFieldWriter(W3FieldWriter):
             postwriter.write_whole_block(ids, stored_weights, values, maxweight, minlength, maxlength)
             entry = head + pack_long(start) + pack_int(self._postfile.tell() - start)
         self._tindex.add(pack_ushort(self._fieldid) + btext, entry)
+
+    def write_terms(self, found: FieldTerms, doc_lengths: np.ndarray | None) -> None:
+        """`write_term` for each of a field's terms (``doc_lengths``: each document's length in the
+        field, None for a field without lengths): the same bytes, with what the terms' entries need
+        worked out for all of them at once (`TermStats`), and the postings and term files written a
+        few thousand terms at a time."""
+        postwriter = self._postwriter
+        if not found.terms:
+            return
+        if not postwriter._separate_values:
+            for tbytes, ids, weights, values in found:
+                self.write_term(tbytes, ids, weights, values, _lengths_at(doc_lengths, ids))
+            return
+        postwriter._format = self._format  # what `start_postings` sets for each term
+        stats = TermStats.of(found, doc_lengths)
+        bounds, starts = found.bounds.tolist(), found.bounds[:-1]
+        docnums, values, stored = found.docnums.tolist(), found.values, stats.stored_weights
+        deltas = np.diff(found.docnums, prepend=0)
+        deltas[starts] = found.docnums[starts]  # a block's first number from 0
+        deltas = deltas.tolist()
+        value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        value_ends = np.cumsum(value_lengths).tolist()
+        value_lengths_bytes, joined = value_lengths.astype("<u4").tobytes(), b"".join(values)
+        fixedsize = self._format.fixed_value_size()
+        variable = fixedsize is None or fixedsize < 0
+        limit, inline, compression = postwriter._blocklimit, postwriter._inlinelimit, postwriter._compression
+        fieldkey, postfile = pack_ushort(self._fieldid), self._postfile
+        pieces, entries, at = [], [], postfile.tell()
+        for i, tbytes in enumerate(found.terms):
+            a, b = bounds[i], bounds[i + 1]
+            count, present = b - a, stats.with_values[i]
+            if count > limit or (variable and 0 < present < count):  # several blocks; or Whoosh's error
+                postfile.write(b"".join(pieces))
+                self._tindex.add_many(entries)
+                pieces, entries = [], []
+                self.write_term(tbytes, docnums[a:b], found.weights[a:b].tolist(), values[a:b],
+                                _lengths_at(doc_lengths, docnums[a:b]))
+                at = postfile.tell()
+                continue
+            total = stats.sums[i]
+            if total is None:
+                total = sum(stored[a:b])
+            maxweight, low, high = stats.maxweights[i], stats.min_bytes[i], stats.max_bytes[i]
+            if count < inline:
+                entry = _TERMINFO.pack(True, total, count, low, high, maxweight, docnums[a], docnums[b - 1]) + dumps(
+                    (tuple(docnums[a:b]), tuple(stored[a:b]), tuple(v for v in values[a:b] if v)), 2)
+            else:
+                kind = stats.weights_kind[i]
+                head = dumps((tuple(deltas[a:b]), None if kind == 1 else stored[a] if kind == 2 else tuple(stored[a:b])),
+                             2)
+                if not present or fixedsize == 0:
+                    tail = b""
+                else:
+                    tail = joined[value_ends[a] - len(values[a]):value_ends[b - 1]]
+                    if variable:
+                        tail = value_lengths_bytes[4 * a:4 * b] + tail
+                comp = compression if len(head) + len(tail) >= COMPRESS_MIN else 0
+                if comp:
+                    head, tail = zlib.compress(head, comp), zlib.compress(tail, comp)
+                info = dumps((count, docnums[b - 1], maxweight, comp, low, high), 2)
+                piece = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + _INT_SIZE + len(head) + len(tail))),
+                                  info, pack_int(len(head)), head, tail))
+                entry = _BLOCK_ENTRY.pack(False, total, count, low, high, maxweight, docnums[a], docnums[b - 1], at,
+                                          len(piece))
+                pieces.append(piece)
+                at += len(piece)
+            entries.append((fieldkey + tbytes, entry))
+            if len(entries) >= _TERMS_PER_WRITE:
+                postfile.write(b"".join(pieces))
+                self._tindex.add_many(entries)
+                pieces, entries = [], []
+        postfile.write(b"".join(pieces))
+        self._tindex.add_many(entries)
 
     def add_term_postings(self, ids, weights, values, lengths) -> None:
         """All postings of the current term at once (between `start_term` and `finish_term`)."""

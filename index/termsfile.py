@@ -61,16 +61,24 @@ class TermsHashWriter(OrderedHashWriter):
         self._at = dbfile.tell()
 
     def add(self, key: bytes, value: bytes) -> None:
-        if key <= self.lastkey:
-            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
-        at = self._at
-        self.index.append(at)
-        entry = filetables._lengths.pack(len(key), len(value)) + key + value
-        self.dbfile.write(entry)
-        self._at = at + len(entry)
-        hashed = int.from_bytes(md5(key).digest()[-4:], "big")  # `md5_hash`: the digest's low 32 bits
-        self.buckets[hashed & 255].append((hashed, at))
-        self.lastkey = key
+        self.add_many([(key, value)])
+
+    def add_many(self, items) -> None:
+        """`add` for each (key, value) of ``items``, keys in increasing order, in one write."""
+        at, lastkey, index, buckets, lengths = self._at, self.lastkey, self.index, self.buckets, filetables._lengths.pack
+        entries = []
+        for key, value in items:
+            if key <= lastkey:
+                raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+            index.append(at)
+            entry = lengths(len(key), len(value)) + key + value
+            entries.append(entry)
+            hashed = int.from_bytes(md5(key).digest()[-4:], "big")  # `md5_hash`: the digest's low 32 bits
+            buckets[hashed & 255].append((hashed, at))
+            at += len(entry)
+            lastkey = key
+        self.dbfile.write(b"".join(entries))
+        self._at, self.lastkey = at, lastkey
 
     def _write_hashes(self) -> None:
         """Whoosh's tables (open addressing, twice as many slots as entries), a table per write."""

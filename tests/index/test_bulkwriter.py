@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from index.archive import Archive
@@ -13,6 +14,7 @@ from index.bulkwriter import ForkingWriter
 from index.codec import FolioCodec
 from index.engine import BULK_PROCS_MIN_DOCS, release_failed_writer
 from index.errors import Unavailable
+from index.fieldterms import FieldTerms
 from index.schema import build_schema
 from index.search import SearchRequest
 from tests.conftest import PEPS, load_peps
@@ -214,11 +216,13 @@ def test_a_bounded_merge_takes_the_smallest_segments_up_to_its_limit(tmp_path):
 
 def written_term(storage, codec, fieldobj, postings, at_once) -> tuple[bytes, bytes]:
     """The postings and term files of a segment with a few terms, their postings given one by one
-    (False), at once (True) or as whole terms ("whole")."""
+    (False), at once (True), as whole terms ("whole") or all terms of the field at once ("field")."""
     segment = codec.new_segment(storage, "MAIN")
     writer = codec.field_writer(storage, segment)
     writer.start_field("text", fieldobj)
-    for term in (b"word", b"words", b"wordy"):  # each with one posting fewer than the one before
+    if at_once == "field":
+        write_field_at_once(writer, postings)
+    for term in (b"word", b"words", b"wordy") if at_once != "field" else ():  # each with one posting fewer
         if at_once == "whole":
             writer.write_term(term, *map(list, zip(*postings)))
         else:
@@ -234,6 +238,25 @@ def written_term(storage, codec, fieldobj, postings, at_once) -> tuple[bytes, by
     writer.close()
     files = [f for f in storage.list() if f.startswith(segment.segment_id())]
     return tuple(storage.open_file(f).read() for f in sorted(files))
+
+
+def write_field_at_once(writer, postings) -> None:
+    """`written_term`'s terms through `write_terms`, with each document's length in an array (None
+    when no posting has one, as for a field without lengths)."""
+    terms, ids, weights, values, bounds = [], [], [], [], [0]
+    doc_lengths = np.zeros(5000, dtype=np.int64)
+    for term in (b"word", b"words", b"wordy"):
+        terms.append(term)
+        for docnum, weight, value, length in postings:
+            ids.append(docnum)
+            weights.append(weight)
+            values.append(value)
+            doc_lengths[docnum] = length
+        bounds.append(len(ids))
+        postings = postings[:-1] or postings
+    found = FieldTerms(terms=terms, bounds=np.array(bounds), docnums=np.array(ids, dtype=np.int64),
+                       weights=np.array(weights), values=values)
+    writer.write_terms(found, doc_lengths if doc_lengths.any() else None)
 
 
 @pytest.mark.parametrize("fieldname", ["text", "author_exact"])  # values of word positions; of a fixed size
@@ -253,6 +276,7 @@ def test_postings_given_at_once_are_written_as_one_by_one(tmp_path, fieldname):
                 one_by_one = written_term(storage, codec, fieldobj, postings, False)
                 assert written_term(storage, codec, fieldobj, postings, True) == one_by_one, (count, scored)
                 assert written_term(storage, codec, fieldobj, postings, "whole") == one_by_one, (count, scored)
+                assert written_term(storage, codec, fieldobj, postings, "field") == one_by_one, (count, scored)
     archive.close()
 
 
@@ -351,3 +375,37 @@ def test_documents_holding_values_are_those_whoosh_finds_one_by_one(tmp_path, mo
         assert found == searcher._find_unique(pairs)
         assert len(found) == len({doc_id for _, doc_id in pairs} & live)
     archive.close()
+
+
+def test_a_fields_postings_come_by_term_then_document_however_they_were_given():
+    from index.bulkwriter import MemoryPool
+    from index.textbatch import FieldPostings
+
+    pool = MemoryPool()
+    expected = []
+
+    def batch(first: int, terms: list[bytes]) -> None:  # each term in the batch's documents first..first+2
+        docnums, weights, values = [], [], []
+        for tbytes in terms:
+            for docnum in range(first, first + 3):
+                posting = (tbytes, docnum, float(docnum % 4 + 1), f"{tbytes.decode()}@{docnum}".encode())
+                docnums.append(docnum), weights.append(posting[2]), values.append(posting[3])
+                expected.append(posting)
+        ends = np.arange(1, len(terms) + 1) * 3
+        pool.add_batch("text", FieldPostings(terms=terms, starts=ends - 3, ends=ends, docnums=np.array(docnums),
+                                             weights=np.array(weights), values=values, lengths=[]))
+
+    batch(10, [b"pear", b"apple"])  # a batch's terms in the order it met them
+    batch(20, [b"apple", b"fig"])
+    for docnum, tbytes in ((2, b"pear"), (15, b"apple"), (30, b"apple"), (5, b"kiwi"), (1, b"kiwi")):
+        value = b"" if tbytes == b"kiwi" else f"{tbytes.decode()}@{docnum}".encode()
+        pool.add(("text", tbytes, docnum, 2.5, value))  # one at a time, before, between and after the batches
+        expected.append((tbytes, docnum, 2.5, value))
+    pool.add(("title", b"apple", 3, 1.0, b""))
+    fields = [(fieldname, list(terms)) for fieldname, terms in pool.by_field()]
+    assert [fieldname for fieldname, _ in fields] == ["text", "title"]
+    given = [(tbytes, docnum, weight, value) for tbytes, docnums, weights, values in fields[0][1]
+             for docnum, weight, value in zip(docnums, weights, values)]
+    assert given == sorted(expected)
+    assert fields[1][1] == [(b"apple", [3], [1.0], [b""])]
+    assert pool.terms == {} and pool.batches == {}

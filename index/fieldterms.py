@@ -1,0 +1,125 @@
+"""A field's postings, all its terms at once, in flat arrays, and what its term dictionary entries
+need of them worked out with numpy.
+
+Writing a bulk segment was a chain of Python calls per term (some 110,000 terms per 10,000
+articles): slicing its postings into lists, then working out its statistics (weight total, largest
+weight, shortest and longest document), the block's compact weights and its positions' lengths one
+term at a time. Here those are worked out for every term of a field at once, and writing a term is
+left to make its bytes (`index.codec.FolioFieldWriter.write_terms`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+from whoosh.util.numeric import _length_byte_cache
+
+#: `length_to_byte` gives 255 from here on
+_LONGEST = 106374
+_LENGTH_BYTES = np.array(_length_byte_cache, dtype=np.int64)
+#: exact sums of weights in any order: integers below this (float64's 53-bit mantissa)
+_EXACT_SUM = 2 ** 53
+#: in place of the length of a document without one, when looking for the shortest
+_NO_LENGTH = 2 ** 62
+
+
+@dataclass
+class FieldTerms:
+    """A field's postings by term (in byte order) then document number."""
+    terms: list[bytes]
+    #: term i's postings are [bounds[i], bounds[i + 1]) of the arrays below
+    bounds: np.ndarray
+    docnums: np.ndarray
+    weights: np.ndarray
+    values: list[bytes]
+
+    def __iter__(self):
+        """(term, document numbers, weights, values) per term, as lists, as Whoosh's pool gives them."""
+        bounds = self.bounds.tolist()
+        for i, tbytes in enumerate(self.terms):
+            a, b = bounds[i], bounds[i + 1]
+            yield tbytes, self.docnums[a:b].tolist(), self.weights[a:b].tolist(), self.values[a:b]
+
+    def in_document_order(self) -> FieldTerms:
+        """These postings with each term's in document order (as they are unless runs of a term
+        were given out of order)."""
+        docnums = self.docnums
+        rising = np.diff(docnums) > 0
+        rising[self.bounds[1:-1] - 1] = True  # from one term's last posting to the next term's first
+        if rising.all():
+            return self
+        term_of = np.repeat(np.arange(len(self.terms)), np.diff(self.bounds))
+        order = np.lexsort((docnums, term_of))
+        return FieldTerms(terms=self.terms, bounds=self.bounds, docnums=docnums[order],
+                          weights=self.weights[order], values=list(map(self.values.__getitem__, order.tolist())))
+
+
+def gathered(batches, term_numbers, batch_numbers, run_starts, run_ends, terms: list[bytes]) -> FieldTerms:
+    """The postings of runs (each a term's postings in one batch, sorted by term then batch) put
+    together in that order, with numpy: batches are `index.textbatch.FieldPostings`, each run given
+    by its term's number in ``terms``, its batch's number and its slice of the batch's postings."""
+    sizes = np.array([len(found.docnums) for found in batches], dtype=np.int64)
+    first_of_batch = np.cumsum(sizes) - sizes
+    lengths = run_ends - run_starts
+    placed = np.cumsum(lengths) - lengths
+    total = int(lengths.sum())
+    take = np.repeat(run_starts + first_of_batch[batch_numbers] - placed, lengths) + np.arange(total, dtype=np.int64)
+    counts = np.bincount(term_numbers, weights=lengths, minlength=len(terms)).astype(np.int64)
+    values = list(chain.from_iterable(found.values for found in batches))
+    return FieldTerms(
+        terms=terms, bounds=np.concatenate(([0], np.cumsum(counts))),
+        docnums=np.concatenate([found.docnums for found in batches])[take],
+        weights=np.concatenate([found.weights for found in batches])[take],
+        values=list(map(values.__getitem__, take.tolist())))
+
+
+def length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's `length_to_byte` of each of ``lengths``."""
+    return np.where(lengths >= _LONGEST, 255, np.searchsorted(_LENGTH_BYTES, lengths, side="left"))
+
+
+@dataclass
+class TermStats:
+    """What each term's dictionary entry and block information hold, as Whoosh's writer works it
+    out from the term's postings, given as lists for one term at a time (``FolioFieldWriter.write_term``)."""
+    #: the weights as Whoosh keeps them (32-bit floats), as Python floats
+    stored_weights: list[float]
+    #: per term, the sum of its stored weights, or None where it must be summed in order
+    sums: list
+    #: per term, the largest weight (not rounded to 32 bits), 0 if none is larger
+    maxweights: list
+    #: per term, `length_to_byte` of its shortest and longest document (0 if none has a length)
+    min_bytes: list[int]
+    max_bytes: list[int]
+    #: per term: 1 if all stored weights are 1, 2 if all are the same, 0 otherwise
+    weights_kind: list[int]
+    #: per term, how many of its postings have a value (not empty)
+    with_values: list[int]
+
+    @classmethod
+    def of(cls, found: FieldTerms, doc_lengths: np.ndarray | None) -> TermStats:
+        starts = found.bounds[:-1]
+        stored = found.weights.astype(np.float32)
+        low, high = np.minimum.reduceat(stored, starts), np.maximum.reduceat(stored, starts)
+        kind = np.where((low == 1) & (high == 1), 1, np.where(low == high, 2, 0))
+        integral = stored.astype(np.float64)
+        if np.all(np.floor(integral) == integral) and np.abs(integral).sum() < _EXACT_SUM:
+            sums = np.add.reduceat(integral, starts).tolist()
+        else:  # a sum in another order may differ in its last bit
+            sums = [None] * len(starts)
+        maxweights = np.maximum.reduceat(found.weights, starts)
+        if doc_lengths is None:
+            min_bytes = max_bytes = [0] * len(starts)
+        else:
+            lengths = doc_lengths[found.docnums]
+            shortest = np.minimum.reduceat(np.where(lengths > 0, lengths, _NO_LENGTH), starts)
+            min_bytes = np.where(shortest == _NO_LENGTH, 0, length_bytes(shortest)).tolist()
+            max_bytes = length_bytes(np.maximum.reduceat(lengths, starts)).tolist()
+        with_values = np.add.reduceat(np.fromiter(map(bool, found.values), dtype=np.int64, count=len(found.values)),
+                                      starts)
+        return cls(stored_weights=stored.astype(np.float64).tolist(), sums=sums,
+                   maxweights=[m if m > 0 else 0 for m in maxweights.tolist()],
+                   min_bytes=min_bytes, max_bytes=max_bytes, weights_kind=kind.tolist(),
+                   with_values=with_values.tolist())
