@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from array import array
-from datetime import datetime
 from itertools import accumulate, chain
 
 import numpy as np
@@ -24,12 +23,10 @@ from whoosh.writing import SegmentWriter
 from index.codec import FolioFieldWriter, FolioPerDocWriter, term_blocks
 from index.errors import Unavailable
 from index.fieldterms import FieldTerms, gathered
+from index.plainbatch import index_plain_field
 from index.textbatch import FieldPostings, batchable, index_field
 from index.textfield import learn_words, learned_since, make_plans, memo_marks
 
-
-#: values whose terms `MemoryPoolWriter` works out once per segment (those of index entries)
-_REMEMBERED_VALUES = (str, datetime)
 #: documents whose text fields `MemoryPoolWriter.add_documents` indexes at once: about 30 MB of
 #: words and arrays per 1,000 articles of 2,000 characters
 TEXT_BATCH_DOCS = 2_000
@@ -183,59 +180,61 @@ class MemoryPoolWriter(SegmentWriter):
                 lengths[name] += found.lengths
                 found.lengths = []
                 self.pool.add_batch(name, found)
-        perdoc = self.perdocwriter
         batched = set(fieldnames)
-        plain = self._plain_fields({key for fields in documents for key in fields} - batched)
-        terms_of: dict[tuple[str, object], list] = {}
+        others = sorted({key for fields in documents for key in fields} - batched)
+        perdoc = self.perdocwriter
         try:
+            if self._plain_fields(others):
+                self._add_plain_documents(documents, others, [(name, self.schema[name], lengths[name])
+                                                              for name in fieldnames])
+                return
             for i, fields in enumerate(documents):
                 perdoc.given_lengths = [(name, self.schema[name], lengths[name][i]) for name in fieldnames]
-                others = {k: v for k, v in fields.items() if k not in batched}
-                if plain:
-                    self._add_plain_document(others, terms_of)
-                else:
-                    self.add_document(**others)
+                self.add_document(**{k: v for k, v in fields.items() if k not in batched})
         finally:
             perdoc.given_lengths = ()
 
-    def _plain_fields(self, names: set[str]) -> bool:
-        """Whether these fields can be added by `_add_plain_document`: all in the schema, none with
+    def _plain_fields(self, names: list[str]) -> bool:
+        """Whether these fields can be added by `_add_plain_documents`: all in the schema, none with
         term vectors or separate spelling words."""
         schema = self.schema
         return all(name in schema and not schema[name].vector and not schema[name].separate_spelling()
                    for name in names)
 
-    def _add_plain_document(self, fields: dict, terms_of: dict) -> None:
-        """Whoosh's `add_document` for a document without boosts or stored values of its own (no
-        "_" keywords), whose fields have no term vectors or separate spelling words, with each
-        field's terms for a value worked out once per segment: years, days, languages and the like
-        repeat from document to document, and analysing each value took most of adding them."""
+    def _add_plain_documents(self, documents: list[dict], names: list[str], text_lengths: list) -> None:
+        """Whoosh's `add_document` for each of ``documents`` (without boosts or stored values of their
+        own: no "_" keywords) in the fields ``names`` (none with term vectors or separate spelling
+        words), whose text fields were indexed apart (``text_lengths``: (name, field, each document's
+        length)). Each field is indexed for all the documents at once (`index_plain_field`); what is
+        left per document is its stored values, lengths and column values."""
         self._check_state()
-        perdoc, schema, docnum, add_post = self.perdocwriter, self.schema, self.docnum, self.pool.add
-        perdoc.start_doc(docnum)
-        for fieldname in sorted(fields):
-            value = fields[fieldname]
-            if value is None:
-                continue
-            field = schema[fieldname]
-            length = 0
+        schema, base, perdoc = self.schema, self.docnum, self.perdocwriter
+        field_lengths = {}
+        for name in names:
+            field = schema[name]
             if field.indexed:
-                key = (fieldname, value) if type(value) in _REMEMBERED_VALUES else None
-                items = terms_of.get(key) if key else None
-                if items is None:
-                    items = list(field.index(value))
-                    if key:
-                        terms_of[key] = items
-                for tbytes, freq, weight, vbytes in items:
-                    if field.scorable:
-                        length += freq
-                    add_post((fieldname, tbytes, docnum, weight, vbytes))
-            perdoc.add_field(fieldname, field, value if field.stored else None, length)
-            if field.column_type:
-                perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
+                found = index_plain_field(field, [fields.get(name) for fields in documents], base)
+                if field.scorable:
+                    field_lengths[name] = found.lengths
+                found.lengths = []
+                self.pool.add_batch(name, found)
+        recorded = [(name, schema[name], field_lengths.get(name)) for name in names
+                    if schema[name].stored or schema[name].column_type or name in field_lengths]
+        for i, fields in enumerate(documents):
+            perdoc.given_lengths = [(name, field, lengths[i]) for name, field, lengths in text_lengths]
+            perdoc.start_doc(base + i)
+            for name, field, lengths in recorded:
+                value = fields.get(name)
+                if value is None:
+                    continue
+                length = lengths[i] if lengths else 0
+                if field.stored or length:
+                    perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+            perdoc.finish_doc()
+            self.docnum += 1
+            self._added = True
 
     def _batched_fields(self, documents: list[dict]) -> list[str]:
         """The fields `add_documents` indexes at once: none if a document has boosts (their
