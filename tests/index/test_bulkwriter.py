@@ -376,36 +376,3 @@ def test_documents_holding_values_are_those_whoosh_finds_one_by_one(tmp_path, mo
         assert len(found) == len({doc_id for _, doc_id in pairs} & live)
     archive.close()
 
-
-def test_a_fields_postings_come_by_term_then_document_however_they_were_given():
-    from index.bulkwriter import MemoryPool
-    from index.textbatch import FieldPostings
-
-    pool = MemoryPool()
-    expected = []
-
-    def batch(first: int, terms: list[bytes]) -> None:  # each term in the batch's documents first..first+2
-        docnums, weights, values = [], [], []
-        for tbytes in terms:
-            for docnum in range(first, first + 3):
-                posting = (tbytes, docnum, float(docnum % 4 + 1), f"{tbytes.decode()}@{docnum}".encode())
-                docnums.append(docnum), weights.append(posting[2]), values.append(posting[3])
-                expected.append(posting)
-        ends = np.arange(1, len(terms) + 1) * 3
-        pool.add_batch("text", FieldPostings(terms=terms, starts=ends - 3, ends=ends, docnums=np.array(docnums),
-                                             weights=np.array(weights), values=values, lengths=[]))
-
-    batch(10, [b"pear", b"apple"])  # a batch's terms in the order it met them
-    batch(20, [b"apple", b"fig"])
-    for docnum, tbytes in ((2, b"pear"), (15, b"apple"), (30, b"apple"), (5, b"kiwi"), (1, b"kiwi")):
-        value = b"" if tbytes == b"kiwi" else f"{tbytes.decode()}@{docnum}".encode()
-        pool.add(("text", tbytes, docnum, 2.5, value))  # one at a time, before, between and after the batches
-        expected.append((tbytes, docnum, 2.5, value))
-    pool.add(("title", b"apple", 3, 1.0, b""))
-    fields = [(fieldname, list(terms)) for fieldname, terms in pool.by_field()]
-    assert [fieldname for fieldname, _ in fields] == ["text", "title"]
-    given = [(tbytes, docnum, weight, value) for tbytes, docnums, weights, values in fields[0][1]
-             for docnum, weight, value in zip(docnums, weights, values)]
-    assert given == sorted(expected)
-    assert fields[1][1] == [(b"apple", [3], [1.0], [b""])]
-    assert pool.terms == {} and pool.batches == {}

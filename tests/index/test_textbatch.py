@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+import numpy as np
 import pytest
 
 from index.schema import build_schema
@@ -115,6 +116,21 @@ def test_a_pool_gives_batches_and_single_postings_by_term_then_document():
         pool.add(item)
     assert list(pool.iter_postings()) == sorted(expected + singles)
     assert list(pool.iter_postings()) == []  # given once
+
+
+@pytest.mark.parametrize("longest", [1000, 1001])  # lists of positions pickled in one batch; in two
+def test_positions_are_encoded_as_the_format_encodes_them(longest):
+    from index.textbatch import _encoded_positions
+
+    field = build_schema()["text"]
+    rng = random.Random(longest)
+    runs = [sorted(rng.sample(range(10 ** 6), rng.choice((1, 1, 2, 3, 40)))) for _ in range(200)]
+    runs += [[0], [255], [256], [65535], [65536], [2 ** 31 - 1], [0, 255, 511, 66046, 131582, 2 ** 31 - 1],
+             list(range(longest)), [7]]  # a difference of each size (1, 2 and 4 bytes) at each edge
+    positions = np.array([p for run in runs for p in run], dtype=np.int64)
+    ends = np.cumsum([len(run) for run in runs])
+    encoded = _encoded_positions(field.format, positions, ends - [len(run) for run in runs], ends)
+    assert encoded == [field.format.encode(run) for run in runs]
 
 
 def first_term(pool) -> bytes:
