@@ -99,8 +99,6 @@ def _encoded_positions(format_, positions, run_starts, run_ends) -> list[bytes]:
         differences = positions.copy()
         differences[1:] -= positions[:-1]
         differences[run_starts] = positions[run_starts]  # a posting's first from 0: its position
-        if (run_ends - run_starts).max() <= _PICKLE_BATCH and differences.min() >= 0 and differences.max() < 2 ** 31:
-            return _pickled_lists(differences, run_starts, run_ends)
         listed = whole = differences.tolist()
     else:
         listed, whole = None, positions.tolist()
@@ -118,45 +116,3 @@ def _encoded_positions(format_, positions, run_starts, run_ends) -> list[bytes]:
         else:
             out.append(encode(whole[start:end]))
     return out
-
-
-#: a pickled list's items come in batches of this many (`pickle`'s ``_BATCHSIZE``); a longer list
-#: (a word more than a thousand times in one document) is left to `pickle.dumps`
-_PICKLE_BATCH = 1000
-_K, _M, _J = ord("K"), ord("M"), ord("J")  # pickle's opcodes for a 1-, 2- and 4-byte integer
-
-
-def _pickled_lists(numbers, run_starts, run_ends) -> list[bytes]:
-    """For each run of ``numbers`` (runs follow each other and cover them all; each of at most
-    `_PICKLE_BATCH` numbers from 0 to 2**31 - 1), its count (a big-endian uint32) and the run as a
-    list pickled at protocol 2: the bytes `Positions.encode` gives, put together with numpy instead
-    of a Python call each: b"\\x80\\x02]q\\x00" (list, memo 0), then the number alone and b"a"
-    (append), or b"(" (mark), the numbers and b"e" (append all); then b"." (stop)."""
-    counts = run_ends - run_starts
-    widths = np.where(numbers < 256, 2, np.where(numbers < 65536, 3, 5))  # opcode and 1, 2 or 4 bytes
-    several = (counts > 1).astype(np.int64)
-    sizes = 4 + 5 + several + np.add.reduceat(widths, run_starts) + 2
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
-    out = np.zeros(int(ends[-1]), dtype=np.uint8)
-    count_bytes = counts.astype(">u4").view(np.uint8).reshape(-1, 4)
-    for k in range(4):
-        out[starts + k] = count_bytes[:, k]
-    for k, byte in enumerate(b"\x80\x02]q\x00"):
-        out[starts + 4 + k] = byte
-    out[starts[several == 1] + 9] = ord("(")
-    run_of = np.repeat(np.arange(len(counts)), counts)
-    before = np.cumsum(widths) - widths  # each number's place among all numbers' bytes
-    at = starts[run_of] + 9 + several[run_of] + before - before[run_starts][run_of]
-    out[at] = np.where(widths == 2, _K, np.where(widths == 3, _M, _J))
-    little = numbers.astype("<u4").view(np.uint8).reshape(-1, 4)
-    out[at + 1] = little[:, 0]
-    wider = widths > 2
-    out[at[wider] + 2] = little[wider, 1]
-    widest = widths == 5
-    out[at[widest] + 3] = little[widest, 2]
-    out[at[widest] + 4] = little[widest, 3]
-    out[ends - 2] = np.where(several == 1, ord("e"), ord("a"))
-    out[ends - 1] = ord(".")
-    whole = out.tobytes()
-    return [whole[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
