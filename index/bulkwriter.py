@@ -113,7 +113,9 @@ class MemoryPool:
             loose = {tbytes: self.terms.pop((fieldname, tbytes)) for tbytes in keyed.get(fieldname, ())}
             if loose:  # a merged segment's, numbered before the documents added: first
                 batches.insert(0, _loose_batch(loose))
-            yield fieldname, _field_terms(batches)
+            found = _field_terms(batches)
+            del batches, loose  # not held while the field is written
+            yield fieldname, found
 
     def cleanup(self) -> None:
         self.terms = {}

@@ -284,8 +284,10 @@ class RememberedLengths:
 
 _TERMINFO = struct.Struct("!BfIBBfII")  # Whoosh's term entry (`W3TermInfo`), then the postings or their place
 _BLOCK_ENTRY = struct.Struct("!BfIBBfIIqi")  # the entry of a term with postings in a block: its place and length
-#: terms whose postings and entries `FolioFieldWriter.write_terms` writes at once
+#: terms whose postings and entries `FolioFieldWriter.write_terms` writes at once, with at most
+#: (unless one term has more) this many postings: their lists take some 100 bytes per posting
 _TERMS_PER_WRITE = 4096
+_POSTINGS_PER_WRITE = 200_000
 
 
 def _lengths_at(doc_lengths, docnums: list[int]) -> list[int]:
@@ -341,20 +343,34 @@ class FolioFieldWriter(W3FieldWriter):
         field, None for a field without lengths): the same bytes, with what the terms' entries need
         worked out for all of them at once (`TermStats`), and the postings and term files written a
         few thousand terms at a time."""
-        postwriter = self._postwriter
         if not found.terms:
             return
-        if not postwriter._separate_values:
+        if not self._postwriter._separate_values:
             for tbytes, ids, weights, values in found:
                 self.write_term(tbytes, ids, weights, values, _lengths_at(doc_lengths, ids))
             return
-        postwriter._format = self._format  # what `start_postings` sets for each term
-        stats = TermStats.of(found, doc_lengths)
-        bounds, starts = found.bounds.tolist(), found.bounds[:-1]
-        docnums, values, stored = found.docnums.tolist(), found.values, stats.stored_weights
+        self._postwriter._format = self._format  # what `start_postings` sets for each term
+        bounds, first = found.bounds, 0
+        while first < len(found.terms):
+            # a few thousand terms, fewer if they have many postings: their postings are made lists
+            end = min(first + _TERMS_PER_WRITE, int(np.searchsorted(bounds, bounds[first] + _POSTINGS_PER_WRITE)) - 1)
+            end = max(end, first + 1)
+            offset, last = int(bounds[first]), int(bounds[end])
+            self._write_some_terms(FieldTerms(terms=found.terms[first:end], bounds=bounds[first:end + 1] - offset,
+                                              docnums=found.docnums[offset:last], weights=found.weights[offset:last],
+                                              values=found.values[offset:last]), doc_lengths)
+            first = end
+
+    def _write_some_terms(self, found: FieldTerms, doc_lengths) -> None:
+        """`write_terms` for a part of the field's terms."""
+        postwriter = self._postwriter
+        stats, bounds = TermStats.of(found, doc_lengths), found.bounds.tolist()
+        starts = found.bounds[:-1]
         deltas = np.diff(found.docnums, prepend=0)
         deltas[starts] = found.docnums[starts]  # a block's first number from 0
-        deltas = deltas.tolist()
+        deltas, docnums = deltas.tolist(), found.docnums.tolist()
+        stored = found.weights.astype(np.float32).astype(np.float64).tolist()  # as Whoosh keeps them
+        values = found.values.tolist()
         value_lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
         value_ends = np.cumsum(value_lengths).tolist()
         value_lengths_bytes, joined = value_lengths.astype("<u4").tobytes(), b"".join(values)
@@ -402,10 +418,6 @@ class FolioFieldWriter(W3FieldWriter):
                 pieces.append(piece)
                 at += len(piece)
             entries.append((fieldkey + tbytes, entry))
-            if len(entries) >= _TERMS_PER_WRITE:
-                postfile.write(b"".join(pieces))
-                self._tindex.add_many(entries)
-                pieces, entries = [], []
         postfile.write(b"".join(pieces))
         self._tindex.add_many(entries)
 

@@ -33,14 +33,15 @@ class FieldTerms:
     bounds: np.ndarray
     docnums: np.ndarray
     weights: np.ndarray
-    values: list[bytes]
+    #: bytes (b"" for none), in an array of objects
+    values: np.ndarray
 
     def __iter__(self):
         """(term, document numbers, weights, values) per term, as lists, as Whoosh's pool gives them."""
         bounds = self.bounds.tolist()
         for i, tbytes in enumerate(self.terms):
             a, b = bounds[i], bounds[i + 1]
-            yield tbytes, self.docnums[a:b].tolist(), self.weights[a:b].tolist(), self.values[a:b]
+            yield tbytes, self.docnums[a:b].tolist(), self.weights[a:b].tolist(), self.values[a:b].tolist()
 
     def in_document_order(self) -> FieldTerms:
         """These postings with each term's in document order (as they are unless runs of a term
@@ -53,26 +54,47 @@ class FieldTerms:
         term_of = np.repeat(np.arange(len(self.terms)), np.diff(self.bounds))
         order = np.lexsort((docnums, term_of))
         return FieldTerms(terms=self.terms, bounds=self.bounds, docnums=docnums[order],
-                          weights=self.weights[order], values=list(map(self.values.__getitem__, order.tolist())))
+                          weights=self.weights[order], values=self.values[order])
 
 
 def gathered(batches, term_numbers, batch_numbers, run_starts, run_ends, terms: list[bytes]) -> FieldTerms:
     """The postings of runs (each a term's postings in one batch, sorted by term then batch) put
     together in that order, with numpy: batches are `index.textbatch.FieldPostings`, each run given
-    by its term's number in ``terms``, its batch's number and its slice of the batch's postings."""
+    by its term's number in ``terms``, its batch's number and its slice of the batch's postings.
+    The batches' postings are let go as they are taken (a field's postings can be most of a
+    writer's memory)."""
     sizes = np.array([len(found.docnums) for found in batches], dtype=np.int64)
     first_of_batch = np.cumsum(sizes) - sizes
     lengths = run_ends - run_starts
-    placed = np.cumsum(lengths) - lengths
-    total = int(lengths.sum())
-    take = np.repeat(run_starts + first_of_batch[batch_numbers] - placed, lengths) + np.arange(total, dtype=np.int64)
+    take = _concatenated_ranges(run_starts + first_of_batch[batch_numbers], lengths)
     counts = np.bincount(term_numbers, weights=lengths, minlength=len(terms)).astype(np.int64)
-    values = list(chain.from_iterable(found.values for found in batches))
-    return FieldTerms(
-        terms=terms, bounds=np.concatenate(([0], np.cumsum(counts))),
-        docnums=np.concatenate([found.docnums for found in batches])[take],
-        weights=np.concatenate([found.weights for found in batches])[take],
-        values=list(map(values.__getitem__, take.tolist())))
+    columns = {}
+    for name in ("docnums", "weights", "values"):
+        if name == "values":
+            whole = np.fromiter(chain.from_iterable(found.values for found in batches), dtype=object,
+                                count=int(sizes.sum()))
+        else:
+            whole = np.concatenate([getattr(found, name) for found in batches])
+        for found in batches:
+            setattr(found, name, None)
+        columns[name] = whole[take]
+        del whole
+    return FieldTerms(terms=terms, bounds=np.concatenate(([0], np.cumsum(counts))), docnums=columns["docnums"],
+                      weights=columns["weights"], values=columns["values"])
+
+
+def _concatenated_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The numbers from each of ``starts`` on, as many as its length, one range after another: in
+    one array of the result's size (steps of 1, with each range's first set apart, summed)."""
+    kept = lengths > 0
+    starts, lengths = starts[kept], lengths[kept]
+    out = np.ones(int(lengths.sum()), dtype=np.int64)
+    if not len(out):
+        return out
+    firsts = np.cumsum(lengths) - lengths
+    out[firsts[1:]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    out[0] = starts[0]
+    return np.cumsum(out, out=out)
 
 
 def length_bytes(lengths: np.ndarray) -> np.ndarray:
@@ -84,8 +106,6 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
 class TermStats:
     """What each term's dictionary entry and block information hold, as Whoosh's writer works it
     out from the term's postings, given as lists for one term at a time (``FolioFieldWriter.write_term``)."""
-    #: the weights as Whoosh keeps them (32-bit floats), as Python floats
-    stored_weights: list[float]
     #: per term, the sum of its stored weights, or None where it must be summed in order
     sums: list
     #: per term, the largest weight (not rounded to 32 bits), 0 if none is larger
@@ -119,7 +139,7 @@ class TermStats:
             max_bytes = length_bytes(np.maximum.reduceat(lengths, starts)).tolist()
         with_values = np.add.reduceat(np.fromiter(map(bool, found.values), dtype=np.int64, count=len(found.values)),
                                       starts)
-        return cls(stored_weights=stored.astype(np.float64).tolist(), sums=sums,
+        return cls(sums=sums,
                    maxweights=[m if m > 0 else 0 for m in maxweights.tolist()],
                    min_bytes=min_bytes, max_bytes=max_bytes, weights_kind=kind.tolist(),
                    with_values=with_values.tolist())

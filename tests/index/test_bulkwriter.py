@@ -255,12 +255,13 @@ def write_field_at_once(writer, postings) -> None:
         bounds.append(len(ids))
         postings = postings[:-1] or postings
     found = FieldTerms(terms=terms, bounds=np.array(bounds), docnums=np.array(ids, dtype=np.int64),
-                       weights=np.array(weights), values=values)
+                       weights=np.array(weights), values=np.array(values, dtype=object))
     writer.write_terms(found, doc_lengths if doc_lengths.any() else None)
 
 
 @pytest.mark.parametrize("fieldname", ["text", "author_exact"])  # values of word positions; of a fixed size
-def test_postings_given_at_once_are_written_as_one_by_one(tmp_path, fieldname):
+def test_postings_given_at_once_are_written_as_one_by_one(tmp_path, monkeypatch, fieldname):
+    import index.codec
     archive = Archive(tmp_path / "a")
     storage, codec = archive.engine.ix.storage, FolioCodec()
     fieldobj = archive.engine.ix.schema[fieldname]
@@ -277,6 +278,10 @@ def test_postings_given_at_once_are_written_as_one_by_one(tmp_path, fieldname):
                 assert written_term(storage, codec, fieldobj, postings, True) == one_by_one, (count, scored)
                 assert written_term(storage, codec, fieldobj, postings, "whole") == one_by_one, (count, scored)
                 assert written_term(storage, codec, fieldobj, postings, "field") == one_by_one, (count, scored)
+                with monkeypatch.context() as patched:  # the field's terms written a few at a time
+                    patched.setattr(index.codec, "_TERMS_PER_WRITE", 2)
+                    patched.setattr(index.codec, "_POSTINGS_PER_WRITE", 3)
+                    assert written_term(storage, codec, fieldobj, postings, "field") == one_by_one, (count, scored)
     archive.close()
 
 
