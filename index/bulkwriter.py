@@ -4,9 +4,10 @@ Whoosh's own way (``ix.writer(procs=N, multisegment=True)``) pickles every docum
 file for its worker processes, and each worker sorts its postings externally: runs of tuples sorted,
 written out, read back and merged, about half of a worker's time. Here the workers are forks that
 read their share of the documents from memory, and collect each term's postings in arrival order,
-which is already the order of document numbers: only the distinct terms are sorted. Text fields are
-indexed for many documents at once (`index.textbatch`), and their batches' postings are merged per
-field with numpy when the segment is written. The segments are ordinary segments of the index's codec.
+which is already the order of document numbers: only the distinct terms are sorted. Text fields and
+the others (`index.textbatch`, `index.plainbatch`) are indexed for many documents at once, and their
+batches' postings are merged per field with numpy when the segment is written (`index.fieldterms`).
+The segments are ordinary segments of the index's codec.
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ class TermPostings:
 
 class MemoryPool:
     """What Whoosh's `PostingPool` does for a writer that only adds documents, without sorting
-    postings: they are kept per term, and the terms are sorted when the segment is written. Text
-    fields indexed many documents at once keep each batch's postings as it came (`FieldPostings`);
+    postings: they are kept per term, and the terms are sorted when the segment is written. Fields
+    indexed for many documents at once keep each batch's postings as it came (`FieldPostings`);
     they are merged per field when the segment is written."""
 
     def __init__(self):

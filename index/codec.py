@@ -340,9 +340,9 @@ class FolioFieldWriter(W3FieldWriter):
 
     def write_terms(self, found: FieldTerms, doc_lengths: np.ndarray | None) -> None:
         """`write_term` for each of a field's terms (``doc_lengths``: each document's length in the
-        field, None for a field without lengths): the same bytes, with what the terms' entries need
-        worked out for all of them at once (`TermStats`), and the postings and term files written a
-        few thousand terms at a time."""
+        field, None for a field without lengths): the same bytes, a few thousand terms at a time,
+        with what their entries need worked out for all of them at once (`TermStats`) and their
+        postings and entries written in one write each."""
         if not found.terms:
             return
         if not self._postwriter._separate_values:

@@ -4,7 +4,7 @@ need of them worked out with numpy.
 Writing a bulk segment was a chain of Python calls per term (some 110,000 terms per 10,000
 articles): slicing its postings into lists, then working out its statistics (weight total, largest
 weight, shortest and longest document), the block's compact weights and its positions' lengths one
-term at a time. Here those are worked out for every term of a field at once, and writing a term is
+term at a time. Here those are worked out for a few thousand terms at once, and writing a term is
 left to make its bytes (`index.codec.FolioFieldWriter.write_terms`).
 """
 

@@ -1,5 +1,5 @@
 """A segment's term dictionary opened with one read for its directory, and written with one write
-per term.
+per term or per run of terms.
 
 Whoosh's term dictionary is a hash file ending in a directory of 256 hash tables, which Whoosh reads
 an entry at a time: 256 reads each time a segment is opened. A commit that replaces documents opens
@@ -9,7 +9,8 @@ Here the directory is read in one go; everything else is Whoosh's own reader.
 
 Writing, Whoosh asks the file for its position and writes three times per term, and writes each
 slot of the hash tables on its own; a bulk segment has some 110,000 terms per 10,000 articles.
-`TermsHashWriter` writes the same bytes with one write per term and one per table.
+`TermsHashWriter` writes the same bytes with one write per term (or per run of terms given at
+once) and one per table.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ class TermsHashReader(OrderedHashReader):
 
 
 class TermsHashWriter(OrderedHashWriter):
-    """`OrderedHashWriter` (MD5 hashes) giving the same bytes in fewer steps: a term's entry is one
-    write, its place is counted rather than asked of the file, and each hash table is one write."""
+    """`OrderedHashWriter` (MD5 hashes) giving the same bytes in fewer steps: a term's entry, or a
+    run of entries, is one write, its place is counted rather than asked of the file, and each hash
+    table is one write."""
 
     def __init__(self, dbfile):
         super().__init__(dbfile)
