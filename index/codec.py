@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import struct
 import zlib
-from array import array
 from pickle import dumps, loads
 
 import numpy as np
@@ -34,9 +33,8 @@ from whoosh.codec.whoosh3 import (WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, 
 from whoosh.filedb.filestore import OverlayStorage
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_ushort, unpack_int
+from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
 from whoosh.util.numeric import length_to_byte
-from whoosh.util.numlists import delta_encode
 
 from index.fieldterms import FieldTerms, TermStats
 from index.termsfile import TermsHashWriter, open_terms
@@ -57,15 +55,6 @@ COMPRESSION = 3
 #: rare terms took about a tenth of writing it and saved little: on 20,000 synthetic articles, the
 #: index is 6 % larger and its writer processes take 0.4 s less each (of 7.3).
 COMPRESS_MIN = 256
-
-
-def _mini_weights(weights):
-    """A block's weights as Whoosh stores them: None when all are 1, one number when all are equal."""
-    if all(w == 1.0 for w in weights):
-        return None
-    if all(w == weights[0] for w in weights):
-        return weights[0]
-    return tuple(weights)
 
 
 class FolioPostingsWriter(W3PostingsWriter):
@@ -117,18 +106,18 @@ class FolioPostingsWriter(W3PostingsWriter):
         self._blockcount += 1
         self._new_block()
 
-    def write_whole_block(self, ids, weights, values, maxweight, minlength, maxlength) -> None:
-        """A term's postings as its one and last block, between terms (see `FolioFieldWriter.write_term`);
-        ``weights`` as Whoosh keeps them (32-bit), ``values`` the non-empty ones."""
-        self._write_block_data(tuple(delta_encode(ids)), _mini_weights(weights), self._joined_values(values, len(ids)),
-                               len(ids), ids[-1], maxweight, minlength, maxlength, True, WHOOSH3_HEADER_MAGIC)
-
     def _mini_weights(self):
-        return _mini_weights(self._weights)
+        """The block's weights as Whoosh stores them: None when all are 1, one number when all are equal."""
+        weights = self._weights
+        if all(w == 1.0 for w in weights):
+            return None
+        if all(w == weights[0] for w in weights):
+            return weights[0]
+        return tuple(weights)
 
     def _write_block_data(self, mini_ids, mini_weights, tail, count, last_id, maxweight, minlength, maxlength,
-                          last, before: bytes = b"") -> None:
-        """A block (its length, information and data) in one write, after ``before``."""
+                          last) -> None:
+        """A block (its length, information and data) in one write."""
         head = dumps((mini_ids, mini_weights), 2)
         comp = self._compression if len(head) + len(tail) >= COMPRESS_MIN else 0
         if comp:
@@ -136,7 +125,7 @@ class FolioPostingsWriter(W3PostingsWriter):
         databytes = pack_int(len(head)) + head + tail
         infobytes = dumps((count, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2)
         blocklength = len(infobytes) + len(databytes)
-        self._postfile.write(before + pack_int(-blocklength if last else blocklength) + infobytes + databytes)
+        self._postfile.write(pack_int(-blocklength if last else blocklength) + infobytes + databytes)
 
     def _values_bytes(self) -> bytes:
         return self._joined_values(self._values, len(self._ids))
@@ -312,31 +301,20 @@ class FolioFieldWriter(W3FieldWriter):
     def write_term(self, btext: bytes, ids: list[int], weights: list[float], values: list[bytes],
                    lengths: list[int]) -> None:
         """`start_term`, `add_term_postings` and `finish_term` for a term whose postings (in document
-        order) are all given: the same bytes. A term with no more than a block of postings, nearly
-        every term of a segment, is written here in one step rather than through Whoosh's chain of
-        calls per term and block (writing a bulk segment's 110,000 terms per 10,000 articles took 7 %
-        less of the writer processes' time)."""
-        postwriter = self._postwriter
-        if len(ids) > postwriter._blocklimit or not postwriter._separate_values:
-            self.start_term(btext)
-            self.add_term_postings(ids, weights, values, lengths)
-            self.finish_term()
-            return
-        postwriter._format = self._format  # what `start_postings` sets for each term
-        stored_weights = array("f", weights)  # what Whoosh's block keeps and sums
-        present = [n for n in lengths if n]
-        minlength, maxlength = (min(present), max(present)) if present else (None, 0)
-        maxweight = max(0, max(weights))
-        values = [v for v in values if v]
-        head = _TERMINFO.pack(len(ids) < postwriter._inlinelimit, sum(stored_weights), len(ids),
-                              length_to_byte(minlength), length_to_byte(maxlength), maxweight, ids[0], ids[-1])
-        if len(ids) < postwriter._inlinelimit:
-            entry = head + dumps((tuple(ids), tuple(stored_weights), tuple(values)), 2)
-        else:
-            start = self._postfile.tell()
-            postwriter.write_whole_block(ids, stored_weights, values, maxweight, minlength, maxlength)
-            entry = head + pack_long(start) + pack_int(self._postfile.tell() - start)
-        self._tindex.add(pack_ushort(self._fieldid) + btext, entry)
+        order, ``lengths`` their documents' lengths) are all given: `write_terms` for one term."""
+        doc_lengths = np.zeros(ids[-1] + 1, dtype=np.int64)
+        doc_lengths[ids] = [n or 0 for n in lengths]
+        values_array = np.empty(len(values), dtype=object)
+        values_array[:] = values
+        self.write_terms(FieldTerms(terms=[btext], bounds=np.array([0, len(ids)]), docnums=np.array(ids, dtype=np.int64),
+                                    weights=np.array(weights, dtype=np.float64), values=values_array), doc_lengths)
+
+    def _write_by_blocks(self, btext: bytes, ids, weights, values, lengths) -> None:
+        """A term through Whoosh's chain of calls (a block at a time): for a term of more than a
+        block of postings, or postings this codec keeps in Whoosh's own layout."""
+        self.start_term(btext)
+        self.add_term_postings(ids, weights, values, lengths)
+        self.finish_term()
 
     def write_terms(self, found: FieldTerms, doc_lengths: np.ndarray | None) -> None:
         """`write_term` for each of a field's terms (``doc_lengths``: each document's length in the
@@ -347,7 +325,7 @@ class FolioFieldWriter(W3FieldWriter):
             return
         if not self._postwriter._separate_values:
             for tbytes, ids, weights, values in found:
-                self.write_term(tbytes, ids, weights, values, _lengths_at(doc_lengths, ids))
+                self._write_by_blocks(tbytes, ids, weights, values, _lengths_at(doc_lengths, ids))
             return
         self._postwriter._format = self._format  # what `start_postings` sets for each term
         bounds, first = found.bounds, 0
@@ -386,8 +364,8 @@ class FolioFieldWriter(W3FieldWriter):
                 postfile.write(b"".join(pieces))
                 self._tindex.add_many(entries)
                 pieces, entries = [], []
-                self.write_term(tbytes, docnums[a:b], found.weights[a:b].tolist(), values[a:b],
-                                _lengths_at(doc_lengths, docnums[a:b]))
+                self._write_by_blocks(tbytes, docnums[a:b], found.weights[a:b].tolist(), values[a:b],
+                                      _lengths_at(doc_lengths, docnums[a:b]))
                 at = postfile.tell()
                 continue
             total = stats.sums[i]

@@ -105,7 +105,7 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
 @dataclass
 class TermStats:
     """What each term's dictionary entry and block information hold, as Whoosh's writer works it
-    out from the term's postings, given as lists for one term at a time (``FolioFieldWriter.write_term``)."""
+    out from one term's postings at a time."""
     #: per term, the sum of its stored weights, or None where it must be summed in order
     sums: list
     #: per term, the largest weight (not rounded to 32 bits), 0 if none is larger

@@ -32,7 +32,8 @@ def index_plain_field(field, values: list, first_docnum: int) -> FieldPostings:
         if value is None:
             lengths.append(0)
             continue
-        items = memo.get(value) if type(value) in _REMEMBERED_VALUES else None
+        remembered = type(value) in _REMEMBERED_VALUES
+        items = memo.get(value) if remembered else None
         if items is None:
             items = []
             for tbytes, freq, weight, vbytes in field.index(value):
@@ -40,7 +41,7 @@ def index_plain_field(field, values: list, first_docnum: int) -> FieldPostings:
                 if number is None:
                     number = numbers[tbytes] = len(numbers)
                 items.append((number, freq, weight, vbytes or b""))
-            if type(value) in _REMEMBERED_VALUES:
+            if remembered:
                 memo[value] = items
         length = 0
         for number, freq, weight, vbytes in items:
