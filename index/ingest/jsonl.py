@@ -184,8 +184,7 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobSto
         read.append((doc, None, None))
         readable.append(line)
     docs = [doc for doc, _, _ in read if doc is not None]
-    prints = iter([_counted_and_fingerprinted(doc, crcs)
-                   for doc, crcs in zip(docs, ascii_word_crcs([doc.text for doc in docs]))])
+    prints = iter(_counted_and_fingerprinted(docs, ascii_word_crcs([doc.text for doc in docs])))
     read = [(doc, problem, next(prints) if doc is not None else None) for doc, problem, _ in read]
     untold = [doc for doc, _, _ in read if doc is not None and doc.language is None]
     for doc, language in zip(untold, detect_languages([doc.text for doc in untold])):
@@ -200,19 +199,25 @@ def read_lines(lines: list[tuple[int, bytes]], filename: str, originals: BlobSto
             for doc, problem, print_ in read]
 
 
-def _counted_and_fingerprinted(doc: Document, word_crcs) -> Fingerprint:
-    """Set the record's word count; the fingerprint of its text. ``word_crcs``: its words' CRC-32
-    values, when its lower-case text is ASCII (see `index.wordcrc`); the words of another text are
-    folded one by one."""
+def _counted_and_fingerprinted(docs: list[Document], word_crcs: list) -> list[Fingerprint]:
+    """Set each record's word count; the fingerprints of their texts. ``word_crcs``: each text's
+    words' CRC-32 values, when its lower-case text is ASCII (see `index.wordcrc`), fingerprinted
+    together; the words of another text are folded one by one."""
     from index.document import count_words
-    from index.reprints import fingerprint, words
+    from index.reprints import fingerprint, fingerprints_of_word_crcs, words
 
-    if word_crcs is None:
-        tokens = words(doc.text)
-        doc.word_count = count_words(doc.text, tokens)
-        return fingerprint(doc.text, tokens)
-    doc.word_count = len(word_crcs) if doc.text.isascii() else count_words(doc.text)
-    return fingerprint(doc.text, word_crcs=word_crcs)
+    prints: list[Fingerprint | None] = [None] * len(docs)
+    hashed = [i for i, crcs in enumerate(word_crcs) if crcs is not None]
+    for i, print_ in zip(hashed, fingerprints_of_word_crcs([word_crcs[i] for i in hashed])):
+        doc = docs[i]
+        doc.word_count = len(word_crcs[i]) if doc.text.isascii() else count_words(doc.text)
+        prints[i] = print_
+    for i, doc in enumerate(docs):
+        if word_crcs[i] is None:
+            tokens = words(doc.text)
+            doc.word_count = count_words(doc.text, tokens)
+            prints[i] = fingerprint(doc.text, tokens)
+    return prints
 
 
 def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1,

@@ -88,6 +88,31 @@ def test_a_fingerprint_is_the_texts_signature_and_band_keys(pep_records):
     assert fingerprint("one two three").shingles == 1 and fingerprint("").shingles == 0
 
 
+def test_many_texts_fingerprinted_together_get_what_each_gets_alone(pep_records):
+    """Signatures worked out together, whatever the texts' sizes against the group of hashes
+    worked at once (none, a few, a group's worth, more than a group, a group split by a text)."""
+    import numpy as np
+
+    from index.reprints import _GROUP_HASHES, fingerprints_of_word_crcs, signatures
+    from index.wordcrc import ascii_word_crcs
+
+    rng = np.random.default_rng(8)
+    sizes = [0, 1, 5, 300, _GROUP_HASHES - 1, _GROUP_HASHES, _GROUP_HASHES + 1, 3 * _GROUP_HASHES, 0,
+             *rng.integers(1, 900, 60).tolist(), _GROUP_HASHES // 2 + 1, _GROUP_HASHES // 2, 17]
+    texts = [rng.integers(0, 2**32, size, dtype=np.uint64) for size in sizes]
+    together = signatures(texts)
+    assert together.shape == (len(texts), 128)
+    assert [row.tolist() for row in together] == [signature(text).tolist() for text in texts]
+    bodies = [record["body"] for record in pep_records[:60] if record["body"].lower().isascii()]
+    bodies += ["", "Too short to be looked at."]
+    crcs = ascii_word_crcs(bodies)
+    assert len(bodies) > 30 and all(found is not None for found in crcs)
+    for body, print_ in zip(bodies, fingerprints_of_word_crcs(crcs)):
+        alone = fingerprint(body)
+        assert (print_.shingles, print_.signature.tolist(), print_.keys) == (
+            alone.shingles, alone.signature.tolist(), alone.keys)
+
+
 @pytest.mark.parametrize("index,read_fingerprints", [(True, False), (False, False), (False, True)],
                          ids=["uploads", "bulk", "bulk-fingerprints-read"])
 def test_grouping_on_a_small_labelled_set(archive, pep_records, index, read_fingerprints):
