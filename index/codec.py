@@ -36,7 +36,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
 from whoosh.util.numeric import length_to_byte
 
-from index.fieldterms import FieldTerms, TermStats
+from index.fieldterms import FieldTerms, TermStats, in_blocks
 from index.termsfile import TermsHashWriter, open_terms
 
 #: lists shorter than this are inlined; measured on 25,000 synthetic articles: 2 (single postings)
@@ -310,8 +310,9 @@ class FolioFieldWriter(W3FieldWriter):
                                     weights=np.array(weights, dtype=np.float64), values=values_array), doc_lengths)
 
     def _write_by_blocks(self, btext: bytes, ids, weights, values, lengths) -> None:
-        """A term through Whoosh's chain of calls (a block at a time): for a term of more than a
-        block of postings, or postings this codec keeps in Whoosh's own layout."""
+        """A term through Whoosh's chain of calls (a block at a time): for postings this codec keeps
+        in Whoosh's own layout, or values given for some postings only (which Whoosh refuses, or
+        takes where each block has them for all its postings or none)."""
         self.start_term(btext)
         self.add_term_postings(ids, weights, values, lengths)
         self.finish_term()
@@ -319,8 +320,10 @@ class FolioFieldWriter(W3FieldWriter):
     def write_terms(self, found: FieldTerms, doc_lengths: np.ndarray | None) -> None:
         """`write_term` for each of a field's terms (``doc_lengths``: each document's length in the
         field, None for a field without lengths): the same bytes, a few thousand terms at a time,
-        with what their entries need worked out for all of them at once (`TermStats`) and their
-        postings and entries written in one write each."""
+        with what their entries and blocks need worked out for all of them at once (`TermStats`),
+        and their postings and entries written in one write each. A term of more than a block of
+        postings is written here too, a block at a time (writing a segment of 20,000 articles took
+        7.7-9.2 s with those terms through Whoosh's chain of calls, 6.1-7.1 s this way)."""
         if not found.terms:
             return
         if not self._postwriter._separate_values:
@@ -342,8 +345,12 @@ class FolioFieldWriter(W3FieldWriter):
     def _write_some_terms(self, found: FieldTerms, doc_lengths) -> None:
         """`write_terms` for a part of the field's terms."""
         postwriter = self._postwriter
+        limit, inline, compression = postwriter._blocklimit, postwriter._inlinelimit, postwriter._compression
         stats, bounds = TermStats.of(found, doc_lengths), found.bounds.tolist()
-        starts = found.bounds[:-1]
+        blocks = in_blocks(found, limit)  # terms of more than a block of postings cut into blocks
+        block_stats = stats if blocks is found else TermStats.of(blocks, doc_lengths)
+        block_bounds = blocks.bounds.tolist()
+        starts = blocks.bounds[:-1]
         deltas = np.diff(found.docnums, prepend=0)
         deltas[starts] = found.docnums[starts]  # a block's first number from 0
         deltas, docnums = deltas.tolist(), found.docnums.tolist()
@@ -354,13 +361,33 @@ class FolioFieldWriter(W3FieldWriter):
         value_lengths_bytes, joined = value_lengths.astype("<u4").tobytes(), b"".join(values)
         fixedsize = self._format.fixed_value_size()
         variable = fixedsize is None or fixedsize < 0
-        limit, inline, compression = postwriter._blocklimit, postwriter._inlinelimit, postwriter._compression
         fieldkey, postfile = pack_ushort(self._fieldid), self._postfile
-        pieces, entries, at = [], [], postfile.tell()
+
+        def block(j: int, last: bool) -> bytes:
+            """Block ``j`` of ``blocks``: its length (negative for a term's last), information and data."""
+            a, b = block_bounds[j], block_bounds[j + 1]
+            kind = block_stats.weights_kind[j]
+            head = dumps((tuple(deltas[a:b]), None if kind == 1 else stored[a] if kind == 2 else tuple(stored[a:b])), 2)
+            if not block_stats.with_values[j] or fixedsize == 0:
+                tail = b""
+            else:
+                tail = joined[value_ends[a] - len(values[a]):value_ends[b - 1]]
+                if variable:
+                    tail = value_lengths_bytes[4 * a:4 * b] + tail
+            comp = compression if len(head) + len(tail) >= COMPRESS_MIN else 0
+            if comp:
+                head, tail = zlib.compress(head, comp), zlib.compress(tail, comp)
+            info = dumps((b - a, docnums[b - 1], block_stats.maxweights[j], comp, block_stats.min_bytes[j],
+                          block_stats.max_bytes[j]), 2)
+            size = len(info) + _INT_SIZE + len(head) + len(tail)
+            return b"".join((pack_int(-size if last else size), info, pack_int(len(head)), head, tail))
+
+        pieces, entries, at, j = [], [], postfile.tell(), 0  # j: the term's first block
         for i, tbytes in enumerate(found.terms):
             a, b = bounds[i], bounds[i + 1]
             count, present = b - a, stats.with_values[i]
-            if count > limit or (variable and 0 < present < count):  # several blocks; or Whoosh's error
+            first_block, j = j, j + 1 + (count - 1) // limit
+            if variable and 0 < present < count:  # Whoosh's error, raised by its own chain of calls
                 postfile.write(b"".join(pieces))
                 self._tindex.add_many(entries)
                 pieces, entries = [], []
@@ -369,28 +396,16 @@ class FolioFieldWriter(W3FieldWriter):
                 at = postfile.tell()
                 continue
             total = stats.sums[i]
-            if total is None:
-                total = sum(stored[a:b])
+            if total is None:  # summed block by block, as Whoosh's entry adds up its blocks
+                total = 0
+                for k in range(first_block, j):
+                    total += sum(stored[block_bounds[k]:block_bounds[k + 1]])
             maxweight, low, high = stats.maxweights[i], stats.min_bytes[i], stats.max_bytes[i]
             if count < inline:
                 entry = _TERMINFO.pack(True, total, count, low, high, maxweight, docnums[a], docnums[b - 1]) + dumps(
                     (tuple(docnums[a:b]), tuple(stored[a:b]), tuple(v for v in values[a:b] if v)), 2)
             else:
-                kind = stats.weights_kind[i]
-                head = dumps((tuple(deltas[a:b]), None if kind == 1 else stored[a] if kind == 2 else tuple(stored[a:b])),
-                             2)
-                if not present or fixedsize == 0:
-                    tail = b""
-                else:
-                    tail = joined[value_ends[a] - len(values[a]):value_ends[b - 1]]
-                    if variable:
-                        tail = value_lengths_bytes[4 * a:4 * b] + tail
-                comp = compression if len(head) + len(tail) >= COMPRESS_MIN else 0
-                if comp:
-                    head, tail = zlib.compress(head, comp), zlib.compress(tail, comp)
-                info = dumps((count, docnums[b - 1], maxweight, comp, low, high), 2)
-                piece = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + _INT_SIZE + len(head) + len(tail))),
-                                  info, pack_int(len(head)), head, tail))
+                piece = WHOOSH3_HEADER_MAGIC + b"".join([block(k, k == j - 1) for k in range(first_block, j)])
                 entry = _BLOCK_ENTRY.pack(False, total, count, low, high, maxweight, docnums[a], docnums[b - 1], at,
                                           len(piece))
                 pieces.append(piece)

@@ -57,6 +57,20 @@ class FieldTerms:
                           weights=self.weights[order], values=self.values[order])
 
 
+def in_blocks(found: FieldTerms, limit: int) -> FieldTerms:
+    """These postings with each term's cut into blocks of at most ``limit`` (the bounds of the
+    blocks in place of the terms'; ``found`` itself when every term fits in one)."""
+    counts = np.diff(found.bounds)
+    if not len(counts) or counts.max() <= limit:
+        return found
+    blocks = 1 + (counts - 1) // limit
+    first = np.cumsum(blocks) - blocks  # each term's first block
+    within = np.arange(int(blocks.sum())) - np.repeat(first, blocks)
+    starts = np.repeat(found.bounds[:-1], blocks) + within * limit
+    return FieldTerms(terms=found.terms, bounds=np.append(starts, found.bounds[-1]), docnums=found.docnums,
+                      weights=found.weights, values=found.values)
+
+
 def gathered(batches, term_numbers, batch_numbers, run_starts, run_ends, terms: list[bytes]) -> FieldTerms:
     """The postings of runs (each a term's postings in one batch, sorted by term then batch) put
     together in that order, with numpy: batches are `index.textbatch.FieldPostings`, each run given
