@@ -285,6 +285,21 @@ def test_postings_given_at_once_are_written_as_one_by_one(tmp_path, monkeypatch,
     archive.close()
 
 
+def test_terms_are_cut_into_blocks_of_at_most_the_limit():
+    from index.fieldterms import in_blocks
+
+    counts = [1, 3, 4, 5, 9, 2]
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    found = FieldTerms(terms=[b"t%d" % i for i in range(len(counts))], bounds=bounds,
+                       docnums=np.arange(bounds[-1]), weights=np.ones(bounds[-1]),
+                       values=np.array([b""] * bounds[-1], dtype=object))
+    blocks = in_blocks(found, 4)
+    expected = [0, 1, 4, 8, 12, 13, 17, 21, 22, 24]  # 1 | 3 | 4 | 4+1 | 4+4+1 | 2
+    assert blocks.bounds.tolist() == expected
+    assert blocks.docnums is found.docnums and blocks.terms == found.terms
+    assert in_blocks(found, 9) is found  # every term fits in one block
+
+
 def several_segments(root) -> Archive:
     """An archive of PEPs and notes in five segments, two of them missing a deleted document (the
     PEPs' terms have postings in blocks, the notes' are kept with their terms)."""
