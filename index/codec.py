@@ -386,7 +386,7 @@ class FolioFieldWriter(W3FieldWriter):
         for i, tbytes in enumerate(found.terms):
             a, b = bounds[i], bounds[i + 1]
             count, present = b - a, stats.with_values[i]
-            first_block, j = j, j + 1 + (count - 1) // limit
+            first_block, j = j, j + 1 + (count - 1) // limit  # its blocks, as `in_blocks` cuts them
             if variable and 0 < present < count:  # Whoosh's error, raised by its own chain of calls
                 postfile.write(b"".join(pieces))
                 self._tindex.add_many(entries)

@@ -264,8 +264,12 @@ def fingerprint(text: str, tokens: list[str] | None = None, word_crcs: np.ndarra
         hashes = shingles_of(word_crcs)
     else:
         hashes = shingle_hashes(words(text) if tokens is None else tokens)
+    return _fingerprint_of(hashes, _minhash(hashes))  # a minimum is the same with repeated values
+
+
+def _fingerprint_of(hashes: np.ndarray, sig: np.ndarray) -> Fingerprint:
+    """The fingerprint of a text with these shingle hashes and this signature."""
     distinct = _distinct(hashes)
-    sig = _minhash(hashes)  # a minimum is the same with repeated values
     return Fingerprint(distinct, sig, tuple(band_keys(sig)) if distinct >= MIN_SHINGLES else ())
 
 
@@ -273,11 +277,7 @@ def fingerprints_of_word_crcs(word_crcs: list[np.ndarray]) -> list[Fingerprint]:
     """`fingerprint` of each text given as its words' CRC-32 values, the signatures worked out
     together (see `signatures`)."""
     hashes = [shingles_of(crcs) for crcs in word_crcs]
-    prints = []
-    for text_hashes, sig in zip(hashes, signatures(hashes)):
-        distinct = _distinct(text_hashes)
-        prints.append(Fingerprint(distinct, sig, tuple(band_keys(sig)) if distinct >= MIN_SHINGLES else ()))
-    return prints
+    return [_fingerprint_of(text_hashes, sig) for text_hashes, sig in zip(hashes, signatures(hashes))]
 
 
 def _distinct(hashes: np.ndarray) -> int:
