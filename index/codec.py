@@ -57,6 +57,20 @@ COMPRESSION = 3
 COMPRESS_MIN = 256
 
 
+def _block_bytes(mini_ids, mini_weights, tail: bytes, count: int, last_id: int, maxweight, compression: int,
+                min_byte: int, max_byte: int, last: bool) -> bytes:
+    """A block of postings as written: its length (negative for a term's last block), its
+    information, then its numbers and weights (``mini_ids``, ``mini_weights``, pickled) and
+    ``tail``, its values, each compressed unless together they are small."""
+    head = dumps((mini_ids, mini_weights), 2)
+    comp = compression if len(head) + len(tail) >= COMPRESS_MIN else 0
+    if comp:
+        head, tail = zlib.compress(head, comp), zlib.compress(tail, comp)
+    info = dumps((count, last_id, maxweight, comp, min_byte, max_byte), 2)
+    size = len(info) + _INT_SIZE + len(head) + len(tail)
+    return b"".join((pack_int(-size if last else size), info, pack_int(len(head)), head, tail))
+
+
 class FolioPostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, with single postings inlined and values kept apart in each block."""
 
@@ -101,8 +115,9 @@ class FolioPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        self._write_block_data(self._mini_ids(), self._mini_weights(), self._values_bytes(), len(self._ids),
-                               self._ids[-1], self._maxweight, self._minlength, self._maxlength, last)
+        self._postfile.write(_block_bytes(self._mini_ids(), self._mini_weights(), self._values_bytes(), len(self._ids),
+                                         self._ids[-1], self._maxweight, self._compression,
+                                         length_to_byte(self._minlength), length_to_byte(self._maxlength), last))
         self._blockcount += 1
         self._new_block()
 
@@ -114,18 +129,6 @@ class FolioPostingsWriter(W3PostingsWriter):
         if all(w == weights[0] for w in weights):
             return weights[0]
         return tuple(weights)
-
-    def _write_block_data(self, mini_ids, mini_weights, tail, count, last_id, maxweight, minlength, maxlength,
-                          last) -> None:
-        """A block (its length, information and data) in one write."""
-        head = dumps((mini_ids, mini_weights), 2)
-        comp = self._compression if len(head) + len(tail) >= COMPRESS_MIN else 0
-        if comp:
-            head, tail = zlib.compress(head, comp), zlib.compress(tail, comp)
-        databytes = pack_int(len(head)) + head + tail
-        infobytes = dumps((count, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2)
-        blocklength = len(infobytes) + len(databytes)
-        self._postfile.write(pack_int(-blocklength if last else blocklength) + infobytes + databytes)
 
     def _values_bytes(self) -> bytes:
         return self._joined_values(self._values, len(self._ids))
@@ -367,20 +370,15 @@ class FolioFieldWriter(W3FieldWriter):
             """Block ``j`` of ``blocks``: its length (negative for a term's last), information and data."""
             a, b = block_bounds[j], block_bounds[j + 1]
             kind = block_stats.weights_kind[j]
-            head = dumps((tuple(deltas[a:b]), None if kind == 1 else stored[a] if kind == 2 else tuple(stored[a:b])), 2)
             if not block_stats.with_values[j] or fixedsize == 0:
                 tail = b""
             else:
                 tail = joined[value_ends[a] - len(values[a]):value_ends[b - 1]]
                 if variable:
                     tail = value_lengths_bytes[4 * a:4 * b] + tail
-            comp = compression if len(head) + len(tail) >= COMPRESS_MIN else 0
-            if comp:
-                head, tail = zlib.compress(head, comp), zlib.compress(tail, comp)
-            info = dumps((b - a, docnums[b - 1], block_stats.maxweights[j], comp, block_stats.min_bytes[j],
-                          block_stats.max_bytes[j]), 2)
-            size = len(info) + _INT_SIZE + len(head) + len(tail)
-            return b"".join((pack_int(-size if last else size), info, pack_int(len(head)), head, tail))
+            return _block_bytes(tuple(deltas[a:b]), None if kind == 1 else stored[a] if kind == 2 else tuple(stored[a:b]),
+                               tail, b - a, docnums[b - 1], block_stats.maxweights[j], compression,
+                               block_stats.min_bytes[j], block_stats.max_bytes[j], last)
 
         pieces, entries, at, j = [], [], postfile.tell(), 0  # j: the term's first block
         for i, tbytes in enumerate(found.terms):
