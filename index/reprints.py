@@ -41,6 +41,7 @@ from index.arrays import distinct_counts
 from index.pendingkeys import PendingKeys
 from index.schema import fold
 from index.sqlin import rows_in
+from index.sqlpairs import insert_pairs
 
 log = logging.getLogger("folio.reprints")
 
@@ -72,8 +73,6 @@ BULK_CACHE_KB = 64 * 1024
 #: a bulk run writes the band keys it holds (see `index.pendingkeys`) once it holds this many
 #: (16 bytes each in memory: about 125,000 documents' keys)
 PENDING_KEYS_LIMIT = 8_000_000
-#: held keys are handed to SQLite this many at a time (as Python numbers, 64 bytes a pair)
-FLUSH_ROWS = 250_000
 _CHUNK = 4096
 #: hashes of several texts whose signatures are worked out together (a work array of 8 MB: 3,000
 #: texts of the benchmark took 0.42 s one at a time, 0.19 s by 4,096 hashes, 0.15 s by 8,192, and
@@ -494,10 +493,7 @@ class Reprints:
             if len(removed):
                 keep = ~np.isin(docs, removed)
                 keys, docs = keys[keep], docs[keep]
-            for start in range(0, len(keys), FLUSH_ROWS):  # Python numbers for a part at a time
-                part = slice(start, start + FLUSH_ROWS)
-                conn.executemany("INSERT OR IGNORE INTO reprint_keys (key, doc) VALUES (?,?)",
-                                 zip(keys[part].tolist(), docs[part].tolist()))
+            insert_pairs(conn, "reprint_keys", ("key", "doc"), keys, docs)
             conn.executemany("DELETE FROM reprint_unkeyed WHERE doc=?", [(n,) for n in held.tolist()])
         self._pending.clear()
         return len(keys)
