@@ -220,6 +220,23 @@ def _counted_and_fingerprinted(docs: list[Document], word_crcs: list) -> list[Fi
     return prints
 
 
+def read_lines_to_send(lines: list[tuple[int, bytes]], filename: str, originals: BlobStore | None = None) -> tuple:
+    """`read_lines` in a reader process, its fingerprints as arrays for the way back (see
+    `index.reprints.fingerprints_as_arrays`); `lines_read` takes them back."""
+    from index.reprints import fingerprints_as_arrays
+
+    read = read_lines(lines, filename, originals)
+    return [(doc, problem, packed) for doc, problem, _, packed in read], fingerprints_as_arrays([p for _, _, p, _ in read])
+
+
+def lines_read(sent: tuple) -> list[tuple[Document | None, str | None, Fingerprint | None, Packed | None]]:
+    """What `read_lines` gave, from what `read_lines_to_send` sent."""
+    from index.reprints import fingerprints_from_arrays
+
+    rows, arrays = sent
+    return [(doc, problem, print_, packed) for (doc, problem, packed), print_ in zip(rows, fingerprints_from_arrays(*arrays))]
+
+
 def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 1,
                  originals: BlobStore | None = None
                  ) -> Iterator[tuple[bytes, Document | None, str | None, Fingerprint | None, Packed | None]]:
@@ -244,15 +261,15 @@ def read_records(source: bytes | Iterable[bytes], filename: str, workers: int = 
     try:
         pending: deque = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(read_lines, chunk, filename, originals)))
+            pending.append((chunk, pool.submit(read_lines_to_send, chunk, filename, originals)))
             if len(pending) >= READ_AHEAD * workers:
                 break
         while pending:
             chunk, future = pending.popleft()
             following = next(chunks, None)
             if following is not None:
-                pending.append((following, pool.submit(read_lines, following, filename, originals)))
-            for (number, line), read in zip(chunk, future.result()):
+                pending.append((following, pool.submit(read_lines_to_send, following, filename, originals)))
+            for (number, line), read in zip(chunk, lines_read(future.result())):
                 yield line, *read
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -6,7 +6,8 @@ import pytest
 
 from benchmarks.reprint_set import build, edited, load_peps, precision_recall, quoting, reheaded, trimmed
 from index.ingest.jsonl import read_line, read_records
-from index.reprints import band_keys, doc_number, fingerprint, same_article, shingle_hashes, signature, words
+from index.reprints import (band_keys, doc_number, fingerprint, fingerprints_as_arrays, fingerprints_from_arrays,
+                            same_article, shingle_hashes, signature, words)
 from index.search import SearchRequest
 from tests.conftest import PEPS
 
@@ -86,6 +87,19 @@ def test_a_fingerprint_is_the_texts_signature_and_band_keys(pep_records):
     assert fingerprint("Too short to be looked at for copies.").keys == ()
     assert fingerprint(" ".join(["one two three four five six"] * 10)).shingles == 6  # repeats counted once
     assert fingerprint("one two three").shingles == 1 and fingerprint("").shingles == 0
+
+
+def test_fingerprints_sent_as_arrays_come_back_as_they_were(pep_records):
+    """Fingerprints with keys, without (short texts) and none at all, as reader processes send them."""
+    import pickle
+
+    texts = [pep_records[0]["body"], "Too short to be looked at for copies.", "", pep_records[1]["body"]]
+    prints = [fingerprint(texts[0]), None, fingerprint(texts[1]), fingerprint(texts[2]), fingerprint(texts[3]), None]
+    back = fingerprints_from_arrays(*pickle.loads(pickle.dumps(fingerprints_as_arrays(prints))))
+    assert [p and (p.shingles, p.signature.tolist(), p.keys) for p in back] == \
+        [p and (p.shingles, p.signature.tolist(), p.keys) for p in prints]
+    assert back[2].keys == () and len(back[4].keys) == 64 and back[1] is None
+    assert fingerprints_from_arrays(*fingerprints_as_arrays([])) == []
 
 
 def test_many_texts_fingerprinted_together_get_what_each_gets_alone(pep_records):
