@@ -87,3 +87,17 @@ def test_ingesting_the_same_records_again_appends_nothing(tmp_path, long_jsonl):
         Ingester(archive, lambda doc, created: None, readers=2).ingest_file(changed)
         grown = sum(p.stat().st_size for p in archive.blobs.packs.folder.iterdir())
         assert grown - size == len(json.dumps({"title": "New", "text": "A new record."}).encode())
+
+
+def test_the_first_place_recorded_for_an_original_wins(tmp_path):
+    """Within one call (whose rows go in sorted by digest) and across calls."""
+    from index.packs import Packed, PackIndex
+
+    index = PackIndex(tmp_path / "packs.sqlite3", tmp_path)
+    a, b, c = "ff" * 32, "00" * 32, "7f" * 32
+    # the later place for ``a`` sorts first by pack name: only the order given may decide
+    index.record([Packed(a, "p2", 0, 10), Packed(b, "p2", 10, 5), Packed(a, "p1", 0, 10), Packed(c, "p1", 10, 3)])
+    index.record([Packed(b, "p3", 0, 5)])
+    assert [(found.pack, found.offset, found.length) for found in map(index.find, (a, b, c))] == \
+        [("p2", 0, 10), ("p2", 10, 5), ("p1", 10, 3)]
+    assert index.held([a, b, c, "11" * 32]) == {a, b, c}
