@@ -24,10 +24,19 @@ _GROUP = 10_000
 _GROUPS = np.frombuffer(b"".join(b"%04d" % n for n in range(_GROUP)), dtype=np.uint32)
 #: a pair's text, 13 words: blanks, '"', the first's sign and 20 digits, '":"', the second's sign and
 #: 20 digits, '",' and blanks (JSON allows blanks between members); the digits start on a word
-_TEMPLATE = np.frombuffer(b'  "-' + b"0" * 20 + b'":"-' + b"0" * 20 + b'",  ', dtype=np.uint8)
-_FIRST_SIGN, _FIRST_WORDS = 3, range(1, 6)
-_SECOND_SIGN, _SECOND_WORDS = 27, range(7, 12)
-_COMMA = 49
+_PAIR = b'  "-' + b"0" * 20 + b'":"-' + b"0" * 20 + b'",  '
+_TEMPLATE = np.frombuffer(_PAIR, dtype=np.uint8)
+_FIRST_SIGN = _PAIR.index(b"-")
+_SECOND_SIGN = _PAIR.index(b"-", _FIRST_SIGN + 1)
+_COMMA = _PAIR.rindex(b",")
+
+
+def _words_after(sign: int) -> range:
+    """The five 4-byte words of the 20 digits that follow a sign."""
+    return range((sign + 1) // 4, (sign + 1) // 4 + 5)
+
+
+_FIRST_WORDS, _SECOND_WORDS = _words_after(_FIRST_SIGN), _words_after(_SECOND_SIGN)
 
 
 def insert_pairs(conn: sqlite3.Connection, table: str, columns: tuple[str, str],
