@@ -353,6 +353,8 @@ class FolioFieldWriter(W3FieldWriter):
         blocks = in_blocks(found, limit)  # terms of more than a block of postings cut into blocks
         block_stats = stats if blocks is found else TermStats.of(blocks, doc_lengths)
         block_bounds = blocks.bounds.tolist()
+        # each term's first block (term i's blocks are firsts[i] to firsts[i + 1]): a term starts a block
+        firsts = np.searchsorted(blocks.bounds, found.bounds).tolist()
         starts = blocks.bounds[:-1]
         deltas = np.diff(found.docnums, prepend=0)
         deltas[starts] = found.docnums[starts]  # a block's first number from 0
@@ -380,11 +382,11 @@ class FolioFieldWriter(W3FieldWriter):
                                tail, b - a, docnums[b - 1], block_stats.maxweights[j], compression,
                                block_stats.min_bytes[j], block_stats.max_bytes[j], last)
 
-        pieces, entries, at, j = [], [], postfile.tell(), 0  # j: the term's first block
+        pieces, entries, at = [], [], postfile.tell()
         for i, tbytes in enumerate(found.terms):
             a, b = bounds[i], bounds[i + 1]
             count, present = b - a, stats.with_values[i]
-            first_block, j = j, j + 1 + (count - 1) // limit  # its blocks, as `in_blocks` cuts them
+            first_block, j = firsts[i], firsts[i + 1]
             if variable and 0 < present < count:  # Whoosh's error, raised by its own chain of calls
                 postfile.write(b"".join(pieces))
                 self._tindex.add_many(entries)
