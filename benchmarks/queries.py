@@ -45,7 +45,7 @@ class QueryMaker:
         for rec in sample:
             words = _words(rec["title"] + " " + rec["text"])
             self.doc_words.append(words)
-            df.update(set(words))
+            df.update(dict.fromkeys(words, 1))  # first-seen order, so ties rank the same in every process
         n = len(sample)
         ordered = [w for w, _ in df.most_common()]
         self.common = [w for w in ordered if df[w] >= 0.08 * n][:60] or ordered[:60]

@@ -79,3 +79,20 @@ def test_targets_are_also_scaled_by_the_machine_speed_measured_in_the_same_run()
     smaller = check_targets(measured_report(10_000, 2700.0))
     assert smaller["search_median_ms"]["scaled_target"] is None and smaller["search_median_ms"]["met_scaled"] is None
     assert smaller["search_p95_ms"]["met"] is True
+
+
+def test_query_workload_is_the_same_in_every_process():
+    """The queries come from the seed alone: Python's per-process string hashing must not choose them."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import json; from benchmarks.corpus import SyntheticCorpus; from benchmarks.queries import QueryMaker; "
+              "m = QueryMaker(list(SyntheticCorpus(seed=5).records(300)), seed=11); "
+              "print(json.dumps([[q.kind, q.q, q.filters, q.date_from] for q in m.workload(6)]))")
+    root = Path(__file__).resolve().parents[1]
+    runs = [subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")]
+    assert runs[0] and runs[0] == runs[1] == runs[2]
