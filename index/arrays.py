@@ -26,6 +26,19 @@ def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.append(starts, len(ordered)))
 
 
+def summed_by_key(keys: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct keys, sorted, and for each array of ``weights`` (one weight per key) its sum per
+    key, added in the order given: the same sums, to the last bit, as ``total[keys] += weights``
+    one part at a time into an array of zeros."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    firsts = _firsts(ordered) if len(ordered) else np.zeros(0, dtype=bool)
+    where = np.empty(len(keys), dtype=np.intp)
+    where[order] = np.cumsum(firsts) - 1  # each key's place among the distinct ones
+    found = ordered[firsts]
+    return found, [np.bincount(where, weights=w, minlength=len(found)) for w in weights]
+
+
 def without_runs(values: np.ndarray) -> np.ndarray:
     """``values`` with each run of equal ones kept once, in order (no sort)."""
     return values[_firsts(values)] if len(values) > 1 else values

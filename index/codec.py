@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import struct
 import zlib
-from pickle import dumps, loads
+from io import BytesIO
+from itertools import chain
+from pickle import dumps, load, loads
 
 import numpy as np
 
@@ -201,6 +203,52 @@ class SeparateValuesMatcher(W3LeafMatcher):
             self._next_block()
 
 
+def whole_list(postfile, terminfo) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers (int64, ascending) and weights (float64) of all of a term's postings as
+    written by `FolioPostingsWriter`, deleted documents included.
+
+    A matcher reads each block in four reads (its length, its information, the length of its
+    numbers and weights, then those) through a chain of Python calls; ranking wants the whole list,
+    so here the term's postings are read at once and their blocks taken apart in memory."""
+    if terminfo.is_inlined():
+        ids, weights, _ = terminfo.inlined_postings()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # Whoosh reads an entry's length as a one-number tuple
+        length = length[0]
+    data = postfile.get(offset, length)
+    if data[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"Block tag error {data[:4]!r}")
+    view = BytesIO(data)
+    deltas, weight_parts, counts = [], [], []
+    at, last = len(WHOOSH3_HEADER_MAGIC), False
+    while not last:
+        size = _unpack_int_from(data, at)[0]
+        last = size < 0
+        view.seek(at + _INT_SIZE)
+        count, _, _, comp, _, _ = load(view)
+        head_at = view.tell()
+        head_end = head_at + _INT_SIZE + _unpack_int_from(data, head_at)[0]
+        head = data[head_at + _INT_SIZE:head_end]
+        mini_ids, mini_weights = loads(zlib.decompress(head) if comp else head)
+        deltas.append(mini_ids)
+        counts.append(count)
+        if mini_weights is None:
+            weight_parts.append(np.ones(count))
+        elif isinstance(mini_weights, float):
+            weight_parts.append(np.full(count, mini_weights))
+        else:
+            weight_parts.append(np.fromiter(mini_weights, dtype=np.float64, count=count))
+        at += _INT_SIZE + abs(size)
+    total = sum(counts)
+    ids = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total))
+    if len(counts) > 1:  # each block's numbers count from nought again
+        ends = np.cumsum(counts)
+        ids -= np.repeat(np.concatenate(([0], ids[ends[:-1] - 1])), counts)
+    weights = weight_parts[0] if len(weight_parts) == 1 else np.concatenate(weight_parts)
+    return ids, weights
+
+
 def term_blocks(matcher):
     """A segment's postings of one term as blocks of (ids, weights, values), deleted documents
     included: Whoosh's filter for them is looked through (the caller's map of documents drops them)."""
@@ -274,6 +322,7 @@ class RememberedLengths:
         return memo[docnum]
 
 
+_unpack_int_from = struct.Struct("!i").unpack_from  # as Whoosh packs an int (`pack_int`)
 _TERMINFO = struct.Struct("!BfIBBfII")  # Whoosh's term entry (`W3TermInfo`), then the postings or their place
 _BLOCK_ENTRY = struct.Struct("!BfIBBfIIqi")  # the entry of a term with postings in a block: its place and length
 #: terms whose postings and entries `FolioFieldWriter.write_terms` writes at once, with at most

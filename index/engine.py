@@ -35,6 +35,7 @@ from index.facets import FacetCache, live_segment_keys
 from index.files import PreadStorage
 from index.highlighting import MemoTokens, marked
 from index.matchset import RangeCache, matched_docnums
+from index.postings import SearchPostings
 from index.resultcache import ResultCache
 from index.query import PROSE_WORDS, ParsedQuery, filter_query, parse
 from index.bounds import bounded, collect_within
@@ -541,15 +542,16 @@ class Engine:
         """Plain words scored by `index.ranking` (BM25F), narrowed by the filters, date ranges and
         phrases; ``need``: how many of the best must be in their exact order."""
         narrowing = [q for q in [filt, *parsed.date_ranges, *parsed.phrases] if q is not None]
+        postings = SearchPostings(self.ranker.postings)  # a phrase's words are ranked too
         if narrowing:
             query = wq.And(narrowing) if len(narrowing) > 1 else narrowing[0]
 
             def narrow(docnums: np.ndarray) -> np.ndarray:
-                return matched_docnums(s, query, self.ranges, within=np.sort(docnums), postings=self.ranker.postings)
+                return matched_docnums(s, query, self.ranges, within=np.sort(docnums), postings=postings)
         else:
             narrow = None
         ranked = self.ranker.rank(s, parsed.plain_words, require_all=not parsed.is_or, literal=bool(parsed.phrases),
-                                  need=need, narrow=narrow)
+                                  need=need, narrow=narrow, postings=postings)
         return ranked.docnums, ranked.scores
 
     def _run_ranked(self, s, req: SearchRequest, parsed: ParsedQuery, filt) -> EngineHits:

@@ -17,10 +17,12 @@ from typing import Any, Callable
 
 import numpy as np
 from whoosh import formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermsReader, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
+from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.util.numeric import byte_to_length
+
+from index.codec import FolioCodec, whole_list
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
@@ -104,11 +106,28 @@ def _matcher_as_written(reader, fieldname: str, term) -> tuple[object, object]:
 
 def _read_written(reader, fieldname: str, term, values: bool) -> tuple[Postings, object]:
     """The postings as written, deleted documents included, and the reader's deleted set."""
+    if not values and isinstance(getattr(reader, "_terms", None), W3TermsReader) \
+            and isinstance(reader._terms._codec, FolioCodec):
+        return _read_whole(reader, fieldname, term)
     m, deleted = _matcher_as_written(reader, fieldname, term)
     if m is None:
         return NONE, None
     found = _read_blocks(m, values) if isinstance(m, W3LeafMatcher) else _read_one_by_one(m, values)
     return found, deleted
+
+
+def _read_whole(reader, fieldname: str, term) -> tuple[Postings, object]:
+    """`_read_written` of a segment in Folio's format, without values: the term's entry, then its
+    postings in one read (`index.codec.whole_list`), not through a matcher."""
+    if reader.is_closed:
+        raise ReaderClosed
+    try:
+        terminfo = reader._terms.term_info(fieldname, reader._text_to_bytes(fieldname, term))
+    except TermNotFound:
+        return NONE, None
+    ids, weights = whole_list(reader._terms._postfile, terminfo)
+    deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else None
+    return Postings(ids, weights), deleted
 
 
 def _without(found: Postings, deleted) -> Postings:
@@ -168,6 +187,25 @@ class PostingsCache:
         with self._lock:
             for key in [k for k in self._entries if k[0] not in live_keys]:
                 self._size -= max(1, len(self._entries.pop(key)))
+
+
+class SearchPostings:
+    """The posting lists one search has read, short ones included, in front of the shared
+    `PostingsCache` (which keeps only lists of a block or more). Ranking a word, giving the bonus
+    for words standing close and checking a phrase read the same words' lists in the same
+    segments: without this, each read a short list again from the index."""
+
+    def __init__(self, shared: PostingsCache | None = None):
+        self.shared = shared
+        self._found: dict = {}
+
+    def read(self, reader, fieldname: str, term) -> Postings:
+        key = (reader, fieldname, term)  # the reader itself: its deleted documents are part of the answer
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = (self.shared.read(reader, fieldname, term) if self.shared is not None
+                                        else _without(*_read_written(reader, fieldname, term, False)))
+        return found
 
 
 def _read_blocks(m, values: bool) -> Postings:

@@ -23,8 +23,9 @@ from typing import Callable
 
 import numpy as np
 
+from index.arrays import summed_by_key
 from index.phrases import phrase_docnums
-from index.postings import PerSegment, PostingsCache, field_lengths, read_postings
+from index.postings import PerSegment, PostingsCache, SearchPostings, field_lengths, read_postings
 from index.schema import fold
 from index.spelling import Speller
 
@@ -131,19 +132,22 @@ class Ranker:
         self._lengths.forget_except(live_keys)
         self.postings.forget_except(live_keys)
 
-    def _postings(self, reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    def _postings(self, reader, fieldname: str, term: str, cache) -> tuple[np.ndarray, np.ndarray]:
         """Local docnums and within-document weights of one term in one segment."""
-        found = read_postings(reader, fieldname, term, cache=self.postings)
+        found = read_postings(reader, fieldname, term, cache=cache)
         return found.ids, found.weights
 
     # -- scoring ----------------------------------------------------------------------------------
 
     def rank(self, searcher, words: list[str], require_all: bool, literal: bool = False,
-             need: int | None = None, narrow: Callable[[np.ndarray], np.ndarray] | None = None) -> Ranked:
+             need: int | None = None, narrow: Callable[[np.ndarray], np.ndarray] | None = None,
+             postings: SearchPostings | None = None) -> Ranked:
         """``literal``: every word as typed, none dropped as question framing or replaced by
         close spellings (the words of a query that also has phrases). ``need``: only the first
         ``need`` places of the order must be exact (see `_proximity_bonus`); None for all. ``narrow``:
-        given the matching document numbers (ascending), the ones allowed by filters."""
+        given the matching document numbers (ascending), the ones allowed by filters. ``postings``:
+        the lists this search has read so far (a new one when not given)."""
+        postings = postings if postings is not None else SearchPostings(self.postings)
         schema = searcher.schema
         p = self.params
         content = words if literal else [w for w in words if fold(w) not in p.question_words]
@@ -162,7 +166,7 @@ class Ranker:
             seg_data = []
             count = 0
             for leaf, _offset in leaves:
-                ids, tf = self._word_tf(leaf, word, avg)
+                ids, tf = self._word_tf(leaf, word, avg, postings)
                 seg_data.append((ids, tf))
                 count += len(ids)
             per_word_segment.append(seg_data)
@@ -170,25 +174,25 @@ class Ranker:
         idf = [math.log(1 + (total_docs - d + 0.5) / (d + 0.5)) for d in df]
         n_words = sum(w.weight for w in qwords) or 1.0
         for si, (leaf, offset) in enumerate(leaves):
-            n = leaf.doc_count_all()
-            score = np.zeros(n)
-            matched = np.zeros(n)
+            parts = []
             for wi, word in enumerate(qwords):
                 ids, tf = per_word_segment[wi][si]
-                if not len(ids):
-                    continue
-                score[ids] += word.weight * idf[wi] * tf * (p.k1 + 1) / (tf + p.k1)
-                matched[ids] += word.weight
+                if len(ids):
+                    parts.append((ids, (word.weight * idf[wi] * tf * (p.k1 + 1) / (tf + p.k1),
+                                        np.full(len(ids), word.weight))))
+            if not parts:
+                continue
+            ids, (score, matched) = summed_by_doc(leaf.doc_count_all(), parts)
             if require_all:
                 hit = matched >= n_words - 1e-9
             else:
                 hit = matched > 0
-            local = np.nonzero(hit)[0]
+            local = ids[hit]
             if not len(local):
                 continue
-            s = score[local]
+            s = score[hit]
             if p.coordination and 1 < len(qwords) <= p.coordination_max_words:
-                s = s * (matched[local] / n_words) ** p.coordination
+                s = s * (matched[hit] / n_words) ** p.coordination
             all_docs.append(local + offset)
             all_scores.append(s)
         if not all_docs:
@@ -199,16 +203,15 @@ class Ranker:
             keep = np.isin(docnums, narrow(docnums))
             docnums, scores = docnums[keep], scores[keep]
         if (p.proximity or p.proximity_short) and len(qwords) > 1:
-            scores = scores + self._proximity_bonus(searcher, qwords, idf, docnums, scores, need)
+            scores = scores + self._proximity_bonus(searcher, qwords, idf, docnums, scores, need, postings)
         return Ranked(docnums, scores, qwords)
 
-    def _word_tf(self, leaf, word: Word, avg: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    def _word_tf(self, leaf, word: Word, avg: dict[str, float], postings) -> tuple[np.ndarray, np.ndarray]:
         """BM25F pseudo-frequency of one word in one segment: weighted, length-normalised, summed."""
         p = self.params
-        n = leaf.doc_count_all()
-        acc = None
+        parts = []
         for fieldname, term in word.terms.items():
-            ids, weights = self._postings(leaf, fieldname, term)
+            ids, weights = self._postings(leaf, fieldname, term, postings)
             if not len(ids):
                 continue
             boost = getattr(leaf.schema[fieldname].format, "field_boost", 1.0) or 1.0
@@ -216,13 +219,12 @@ class Ranker:
             lengths = self._field_lengths(leaf, fieldname)[ids]
             b = p.b.get(fieldname, 0.75)
             norm = 1 - b + b * lengths / avg.get(fieldname, 1.0)
-            if acc is None:
-                acc = np.zeros(n)
-            acc[ids] += p.weights.get(fieldname, 1.0) * tf / np.maximum(norm, 1e-9)
-        if acc is None:
+            parts.append((ids, (p.weights.get(fieldname, 1.0) * tf / np.maximum(norm, 1e-9),)))
+        if not parts:
             return np.zeros(0, np.int64), np.zeros(0)
-        ids = np.nonzero(acc)[0]
-        return ids, acc[ids]
+        ids, (tf,) = summed_by_doc(leaf.doc_count_all(), parts)
+        scored = tf != 0
+        return (ids, tf) if scored.all() else (ids[scored], tf[scored])
 
     def _tolerate_typos(self, searcher, qwords: list[Word]) -> list[Word]:
         """A word that is in no field is replaced by up to a few close spellings, at lower weight."""
@@ -252,7 +254,7 @@ class Ranker:
         return out
 
     def _proximity_bonus(self, searcher, qwords: list[Word], idf: list[float], docnums: np.ndarray,
-                         scores: np.ndarray, need: int | None) -> np.ndarray:
+                         scores: np.ndarray, need: int | None, postings) -> np.ndarray:
         """For each pair of consecutive query words: a bonus where they stand close in the body, and
         again where they stand together in the title (short queries only: "type hints").
 
@@ -272,7 +274,7 @@ class Ranker:
         order = look[np.argsort(docnums[look])]
         ordered = docnums[order]
         for fieldname, words, slop, amount in pairs:
-            near = phrase_docnums(searcher, fieldname, words, slop, within=ordered, cache=self.postings)
+            near = phrase_docnums(searcher, fieldname, words, slop, within=ordered, cache=postings)
             if len(near):
                 bonus[order[np.isin(ordered, near, assume_unique=True)]] += amount
         return bonus
@@ -293,6 +295,34 @@ class Ranker:
                     pairs.append((fieldname, [a.terms[fieldname], b.terms[fieldname]], slop,
                                   weight * min(idf[i], idf[i + 1])))
         return pairs
+
+
+#: a segment's lists are added up in arrays as long as the segment when together they hold more
+#: postings than this share of its documents, and by sorting their postings when fewer
+DENSE_SHARE = 0.25
+
+
+def summed_by_doc(n: int, parts: list[tuple[np.ndarray, tuple[np.ndarray, ...]]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The documents of a segment of ``n`` in any of ``parts`` (ascending distinct local numbers,
+    and values of each kind for them), and each kind's values summed per document in the order of
+    the parts. Either way the sums are those of adding each part into zeros, to the last bit; a
+    word's lists are mostly short against a segment, and a pass over all its documents per word
+    was most of ranking a rare word."""
+    if len(parts) == 1:
+        ids, values = parts[0]
+        return ids, list(values)
+    kinds = len(parts[0][1])
+    if sum(len(ids) for ids, _ in parts) > DENSE_SHARE * n:
+        totals = [np.zeros(n) for _ in range(kinds)]
+        present = np.zeros(n, dtype=bool)
+        for ids, values in parts:
+            present[ids] = True
+            for total, v in zip(totals, values):
+                total[ids] += v
+        ids = np.flatnonzero(present)
+        return ids, [total[ids] for total in totals]
+    return summed_by_key(np.concatenate([ids for ids, _ in parts]),
+                         *(np.concatenate([values[k] for _, values in parts]) for k in range(kinds)))
 
 
 def first_of_each_group(facet_cache, searcher, fieldname: str, docnums: np.ndarray) -> np.ndarray:

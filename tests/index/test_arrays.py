@@ -27,3 +27,46 @@ def test_runs_of_equal_values_are_kept_once_in_order():
     assert without_runs(np.array([4, 4, 4, 1, 1, 4, 9, 9], dtype=np.int64)).tolist() == [4, 1, 4, 9]
     assert without_runs(np.array([], dtype=np.int64)).tolist() == []
     assert without_runs(np.array([3], dtype=np.int64)).tolist() == [3]
+
+
+def dense_sums(n, parts):
+    """Each part's values added into arrays of zeros, one part after another."""
+    kinds = len(parts[0][1])
+    totals = [np.zeros(n) for _ in range(kinds)]
+    present = np.zeros(n, dtype=bool)
+    for ids, values in parts:
+        present[ids] = True
+        for total, v in zip(totals, values):
+            total[ids] += v
+    ids = np.flatnonzero(present)
+    return ids, [total[ids] for total in totals]
+
+
+@pytest.mark.parametrize("n", [40, 5000])  # few documents: added in arrays; many: by sorting postings
+@pytest.mark.parametrize("sizes", [[0, 3], [7], [1, 1, 1], [30, 2, 17, 30], [0, 0]])
+def test_sums_by_document_are_those_of_adding_each_part_into_zeros(n, sizes):
+    from index.ranking import summed_by_doc
+
+    rng = np.random.default_rng(sum(sizes) + n)
+    parts = []
+    for size in sizes:
+        ids = np.sort(rng.choice(40, size, replace=False)).astype(np.int64)
+        # values whose sums depend on the order they are added in
+        parts.append((ids, (rng.random(size) * 10.0 ** rng.integers(-8, 8, size), rng.random(size) / 3)))
+    ids, sums = summed_by_doc(n, parts)
+    expected_ids, expected = dense_sums(n, parts)
+    assert ids.tolist() == expected_ids.tolist()
+    for found, wanted in zip(sums, expected):
+        assert found.tobytes() == wanted.tobytes()  # to the last bit
+
+
+def test_summed_by_key_adds_in_the_order_given():
+    from index.arrays import summed_by_key
+
+    keys = np.array([5, 2, 5, 9, 2, 5], dtype=np.int64)
+    weights = np.array([1e16, 1.0, 1.0, 0.5, 2.0, -1e16])
+    found, (sums,) = summed_by_key(keys, weights)
+    assert found.tolist() == [2, 5, 9]
+    assert sums.tolist() == [3.0, (1e16 + 1.0) - 1e16, 0.5]  # 0.0: the 1.0 is lost, as added in this order
+    empty, (nothing,) = summed_by_key(np.zeros(0, dtype=np.int64), np.zeros(0))
+    assert empty.tolist() == [] and nothing.tolist() == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.archive import Archive
@@ -185,3 +186,39 @@ def test_columns_of_a_compound_segment_are_not_looked_for_on_disk(archive):
     finally:
         reader.close()
     assert not [name for name in asked if name.endswith(".col")], asked
+
+
+@pytest.mark.parametrize("count", [1, 2, 511, 512, 513, 1500])  # inlined, one block, several blocks
+def test_a_terms_whole_list_is_what_its_matcher_reads(tmp_path, count):
+    import random
+
+    from index.codec import whole_list
+
+    archive = Archive(tmp_path / "a")
+    storage, codec = archive.engine.ix.storage, FolioCodec()
+    fieldobj = archive.engine.ix.schema["text"]
+    rng = random.Random(count)
+    try:
+        for weighting in ((1.0,), (2.0,), (1, 1, 2, 3.5)):  # all 1, all the same, mixed
+            segment = codec.new_segment(storage, "MAIN")
+            writer = codec.field_writer(storage, segment)
+            writer.start_field("text", fieldobj)
+            writer.start_term(b"word")
+            for docnum in sorted(rng.sample(range(5000), count)):
+                writer.add(docnum, float(rng.choice(weighting)), fieldobj.format.encode([1, 5]), 7)
+            writer.finish_term()
+            writer.finish_field()
+            writer.close()
+            terms = codec.terms_reader(storage, segment)
+            m = terms.matcher("text", b"word", fieldobj.format)
+            expected = []
+            while m.is_active():
+                expected.append((m.id(), m.weight()))
+                m.next()
+            ids, weights = whole_list(terms._postfile, terms.term_info("text", b"word"))
+            assert len(expected) == count
+            assert list(zip(ids.tolist(), weights.tolist())) == expected
+            assert ids.dtype == np.int64 and weights.dtype == np.float64
+            terms.close()
+    finally:
+        archive.close()

@@ -42,3 +42,27 @@ def test_bonus_near_the_top_keeps_the_top_in_order(peps, words):
         part = ranker.rank(s, words, require_all=False, need=need)
         assert sorted(part.docnums.tolist()) == sorted(full.docnums.tolist())
         assert best(part, need) == best(full, need)
+
+
+@pytest.mark.parametrize("q", ["type hints", '"standard library" module', "python module import"])
+def test_a_search_reads_each_list_from_the_index_once(peps, monkeypatch, q):
+    """Ranking, the bonus for words standing close and phrase checks share the lists a search has
+    read, short ones included; the answer is the one read afresh each time."""
+    import index.postings
+    from index.postings import PostingsCache
+    from index.resultcache import ResultCache
+    from index.search import SearchRequest
+
+    engine = peps.engine
+    expected = peps.search(SearchRequest(q=q, per_page=20)).hits
+    monkeypatch.setattr(engine, "results", ResultCache())
+    monkeypatch.setattr(engine.ranker, "postings", PostingsCache(min_length=10 ** 9))  # keeps no list
+    reads = []
+    real = index.postings._read_written
+    monkeypatch.setattr(index.postings, "_read_written",
+                        lambda reader, fieldname, term, values: reads.append((id(reader), fieldname, term, values))
+                        or real(reader, fieldname, term, values))
+    found = peps.search(SearchRequest(q=q, per_page=20)).hits
+    assert [(h.id, h.score) for h in found] == [(h.id, h.score) for h in expected] and found
+    lists = [r for r in reads if not r[3]]
+    assert lists and len(lists) == len(set(lists))
