@@ -147,6 +147,22 @@ class FolioPostingsWriter(W3PostingsWriter):
         return b"".join(values)
 
 
+def _values_at(tail: bytes, n: int, fixedsize, indexes) -> list:
+    """The values at ``indexes`` of a block of ``n`` postings, from its values as written (``tail``,
+    decompressed): a table of lengths then the values, or values of ``fixedsize`` bytes each."""
+    if fixedsize == 0:
+        return [None] * len(indexes)
+    if not tail:
+        return [b""] * len(indexes)
+    if fixedsize is None or fixedsize < 0:
+        lengths = np.frombuffer(tail, dtype="<u4", count=n).astype(np.int64)
+        ends = np.cumsum(lengths) + 4 * n
+        starts = (ends - lengths).tolist()
+        ends = ends.tolist()
+        return [tail[starts[i]:ends[i]] for i in indexes]
+    return [tail[i * fixedsize:(i + 1) * fixedsize] for i in indexes]
+
+
 class SeparateValuesMatcher(W3LeafMatcher):
     """Reads blocks written with their values apart: numbers and weights first, values on demand."""
 
@@ -172,18 +188,7 @@ class SeparateValuesMatcher(W3LeafMatcher):
 
     def values_at(self, indexes) -> list:
         """The values of the block's postings at ``indexes`` (positions within the block)."""
-        tail, n, fixedsize = self._values_tail(), self._blocklength, self._fixedsize
-        if fixedsize == 0:
-            return [None] * len(indexes)
-        if not tail:
-            return [b""] * len(indexes)
-        if fixedsize is None or fixedsize < 0:
-            lengths = np.frombuffer(tail, dtype="<u4", count=n).astype(np.int64)
-            ends = np.cumsum(lengths) + 4 * n
-            starts = (ends - lengths).tolist()
-            ends = ends.tolist()
-            return [tail[starts[i]:ends[i]] for i in indexes]
-        return [tail[i * fixedsize:(i + 1) * fixedsize] for i in indexes]
+        return _values_at(self._values_tail(), self._blocklength, self._fixedsize, indexes)
 
     def _read_values(self):
         self._values = tuple(self.values_at(range(self._blocklength)))
@@ -203,6 +208,38 @@ class SeparateValuesMatcher(W3LeafMatcher):
             self._next_block()
 
 
+def _term_bytes(postfile, terminfo) -> bytes:
+    """All of a term's postings as written (blocks after Whoosh's header), in one read."""
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # Whoosh reads an entry's length as a one-number tuple
+        length = length[0]
+    data = postfile.get(offset, length)
+    if data[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"Block tag error {data[:4]!r}")
+    return data
+
+
+def _blocks(data: bytes):
+    """(count, last document number, compression, where its numbers and weights start, where they
+    end, where the next block starts) of each block of a term's postings (`_term_bytes`)."""
+    view = BytesIO(data)
+    at, last = len(WHOOSH3_HEADER_MAGIC), False
+    while not last:
+        size = _unpack_int_from(data, at)[0]
+        last = size < 0
+        view.seek(at + _INT_SIZE)
+        count, last_id, _, comp, _, _ = load(view)
+        head_at = view.tell() + _INT_SIZE
+        at += _INT_SIZE + abs(size)
+        yield count, last_id, comp, head_at, head_at + _unpack_int_from(data, head_at - _INT_SIZE)[0], at
+
+
+def _head(data: bytes, comp, start: int, end: int):
+    """A block's numbers (as deltas) and weights, as `_block_bytes` wrote them."""
+    head = data[start:end]
+    return loads(zlib.decompress(head) if comp else head)
+
+
 def whole_list(postfile, terminfo) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (int64, ascending) and weights (float64) of all of a term's postings as
     written by `FolioPostingsWriter`, deleted documents included.
@@ -213,24 +250,10 @@ def whole_list(postfile, terminfo) -> tuple[np.ndarray, np.ndarray]:
     if terminfo.is_inlined():
         ids, weights, _ = terminfo.inlined_postings()
         return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
-    offset, length = terminfo.extent()
-    if isinstance(length, tuple):  # Whoosh reads an entry's length as a one-number tuple
-        length = length[0]
-    data = postfile.get(offset, length)
-    if data[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"Block tag error {data[:4]!r}")
-    view = BytesIO(data)
+    data = _term_bytes(postfile, terminfo)
     deltas, weight_parts, counts = [], [], []
-    at, last = len(WHOOSH3_HEADER_MAGIC), False
-    while not last:
-        size = _unpack_int_from(data, at)[0]
-        last = size < 0
-        view.seek(at + _INT_SIZE)
-        count, _, _, comp, _, _ = load(view)
-        head_at = view.tell()
-        head_end = head_at + _INT_SIZE + _unpack_int_from(data, head_at)[0]
-        head = data[head_at + _INT_SIZE:head_end]
-        mini_ids, mini_weights = loads(zlib.decompress(head) if comp else head)
+    for count, _, comp, start, end, _ in _blocks(data):
+        mini_ids, mini_weights = _head(data, comp, start, end)
         deltas.append(mini_ids)
         counts.append(count)
         if mini_weights is None:
@@ -239,7 +262,6 @@ def whole_list(postfile, terminfo) -> tuple[np.ndarray, np.ndarray]:
             weight_parts.append(np.full(count, mini_weights))
         else:
             weight_parts.append(np.fromiter(mini_weights, dtype=np.float64, count=count))
-        at += _INT_SIZE + abs(size)
     total = sum(counts)
     ids = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total))
     if len(counts) > 1:  # each block's numbers count from nought again
@@ -247,6 +269,31 @@ def whole_list(postfile, terminfo) -> tuple[np.ndarray, np.ndarray]:
         ids -= np.repeat(np.concatenate(([0], ids[ends[:-1] - 1])), counts)
     weights = weight_parts[0] if len(weight_parts) == 1 else np.concatenate(weight_parts)
     return ids, weights
+
+
+def values_in_list(postfile, terminfo, fixedsize, docs: np.ndarray) -> list:
+    """The values (positions) of a term's postings for ``docs`` (ascending document numbers, each
+    known to have the term), from a list as `FolioPostingsWriter` writes it: read at once, and only
+    the blocks that hold them taken apart (a phrase of common words is checked in a few documents)."""
+    if terminfo.is_inlined():
+        ids, _, values = terminfo.inlined_postings()
+        where = np.searchsorted(np.asarray(ids, dtype=np.int64), docs).tolist()
+        return [values[i] if values else b"" for i in where]
+    data = _term_bytes(postfile, terminfo)
+    out: list = []
+    j, n = 0, len(docs)
+    for count, last_id, comp, start, end, following in _blocks(data):
+        if j >= n:
+            break
+        if docs[j] > last_id:
+            continue
+        k = j + int(np.searchsorted(docs[j:], last_id, side="right"))
+        ids = np.cumsum(np.fromiter(_head(data, comp, start, end)[0], dtype=np.int64, count=count))
+        tail = data[end:following]
+        tail = zlib.decompress(tail) if comp else tail
+        out.extend(_values_at(tail, count, fixedsize, np.searchsorted(ids, docs[j:k]).tolist()))
+        j = k
+    return out + [None] * (n - len(out))
 
 
 def term_blocks(matcher):

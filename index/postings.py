@@ -22,7 +22,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from index.codec import FolioCodec, whole_list
+from index.codec import FolioCodec, values_in_list, whole_list
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
@@ -106,8 +106,7 @@ def _matcher_as_written(reader, fieldname: str, term) -> tuple[object, object]:
 
 def _read_written(reader, fieldname: str, term, values: bool) -> tuple[Postings, object]:
     """The postings as written, deleted documents included, and the reader's deleted set."""
-    if not values and isinstance(getattr(reader, "_terms", None), W3TermsReader) \
-            and isinstance(reader._terms._codec, FolioCodec):
+    if not values and _in_folio_format(reader):
         return _read_whole(reader, fieldname, term)
     m, deleted = _matcher_as_written(reader, fieldname, term)
     if m is None:
@@ -116,14 +115,27 @@ def _read_written(reader, fieldname: str, term, values: bool) -> tuple[Postings,
     return found, deleted
 
 
-def _read_whole(reader, fieldname: str, term) -> tuple[Postings, object]:
-    """`_read_written` of a segment in Folio's format, without values: the term's entry, then its
-    postings in one read (`index.codec.whole_list`), not through a matcher."""
+def _in_folio_format(reader) -> bool:
+    """Whether a segment reader's postings are written by `index.codec` (not Whoosh's own codec)."""
+    terms = getattr(reader, "_terms", None)
+    return isinstance(terms, W3TermsReader) and isinstance(terms._codec, FolioCodec)
+
+
+def _term_info(reader, fieldname: str, term):
+    """A term's entry in a segment reader's term dictionary, None when the segment lacks it."""
     if reader.is_closed:
         raise ReaderClosed
     try:
-        terminfo = reader._terms.term_info(fieldname, reader._text_to_bytes(fieldname, term))
+        return reader._terms.term_info(fieldname, reader._text_to_bytes(fieldname, term))
     except TermNotFound:
+        return None
+
+
+def _read_whole(reader, fieldname: str, term) -> tuple[Postings, object]:
+    """`_read_written` of a segment in Folio's format, without values: the term's entry, then its
+    postings in one read (`index.codec.whole_list`), not through a matcher."""
+    terminfo = _term_info(reader, fieldname, term)
+    if terminfo is None:
         return NONE, None
     ids, weights = whole_list(reader._terms._postfile, terminfo)
     deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else None
@@ -242,6 +254,12 @@ def values_for(reader, fieldname: str, term, docs: np.ndarray) -> list:
     """The encoded values (positions) of ``term`` for ``docs`` (ascending local numbers, each known to
     have the term), reading only the blocks that hold them: a phrase of common words is checked in a
     few documents, and their positions are in a few of many blocks."""
+    if _in_folio_format(reader):
+        terminfo = _term_info(reader, fieldname, term)
+        if terminfo is None:
+            return [None] * len(docs)
+        fixedsize = reader.schema[fieldname].format.fixed_value_size()
+        return values_in_list(reader._terms._postfile, terminfo, fixedsize, docs)
     m, _ = _matcher_as_written(reader, fieldname, term)
     if m is None:
         return [None] * len(docs)

@@ -189,10 +189,10 @@ def test_columns_of_a_compound_segment_are_not_looked_for_on_disk(archive):
 
 
 @pytest.mark.parametrize("count", [1, 2, 511, 512, 513, 1500])  # inlined, one block, several blocks
-def test_a_terms_whole_list_is_what_its_matcher_reads(tmp_path, count):
+def test_a_terms_whole_list_and_its_values_are_what_its_matcher_reads(tmp_path, count):
     import random
 
-    from index.codec import whole_list
+    from index.codec import values_in_list, whole_list
 
     archive = Archive(tmp_path / "a")
     storage, codec = archive.engine.ix.storage, FolioCodec()
@@ -205,7 +205,8 @@ def test_a_terms_whole_list_is_what_its_matcher_reads(tmp_path, count):
             writer.start_field("text", fieldobj)
             writer.start_term(b"word")
             for docnum in sorted(rng.sample(range(5000), count)):
-                writer.add(docnum, float(rng.choice(weighting)), fieldobj.format.encode([1, 5]), 7)
+                positions = sorted(rng.sample(range(900), rng.randint(1, 4)))
+                writer.add(docnum, float(rng.choice(weighting)), fieldobj.format.encode(positions), 7)
             writer.finish_term()
             writer.finish_field()
             writer.close()
@@ -213,12 +214,17 @@ def test_a_terms_whole_list_is_what_its_matcher_reads(tmp_path, count):
             m = terms.matcher("text", b"word", fieldobj.format)
             expected = []
             while m.is_active():
-                expected.append((m.id(), m.weight()))
+                expected.append((m.id(), m.weight(), m.value()))
                 m.next()
-            ids, weights = whole_list(terms._postfile, terms.term_info("text", b"word"))
+            info = terms.term_info("text", b"word")
+            ids, weights = whole_list(terms._postfile, info)
             assert len(expected) == count
-            assert list(zip(ids.tolist(), weights.tolist())) == expected
+            assert list(zip(ids.tolist(), weights.tolist())) == [(d, w) for d, w, _ in expected]
             assert ids.dtype == np.int64 and weights.dtype == np.float64
+            for chosen in (expected, expected[::7], expected[-1:], expected[510:515]):  # first, some, last blocks
+                docs = np.array([d for d, _, _ in chosen], dtype=np.int64)
+                found = values_in_list(terms._postfile, info, fieldobj.format.fixed_value_size(), docs)
+                assert found == [v for _, _, v in chosen]
             terms.close()
     finally:
         archive.close()
