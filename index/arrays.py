@@ -39,6 +39,19 @@ def summed_by_key(keys: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, l
     return found, [np.bincount(where, weights=w, minlength=len(found)) for w in weights]
 
 
+def sorted_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two ascending arrays of distinct values (``np.intersect1d(a, b,
+    assume_unique=True)``), found by looking the shorter one up in the longer instead of sorting
+    both together: a search intersects a few candidates with long posting lists."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a) or not len(b):
+        return a[:0]
+    at = np.searchsorted(b, a)
+    np.minimum(at, len(b) - 1, out=at)
+    return a[b[at] == a]
+
+
 def without_runs(values: np.ndarray) -> np.ndarray:
     """``values`` with each run of equal ones kept once, in order (no sort)."""
     return values[_firsts(values)] if len(values) > 1 else values

@@ -18,6 +18,7 @@ from whoosh import query as wq
 from whoosh.columns import NumericColumn
 from whoosh.util.numeric import to_sortable
 
+from index.arrays import sorted_intersection
 from index.phrases import phrase_docs
 from index.postings import PerSegment, PostingsCache, read_postings, segment_part
 
@@ -112,7 +113,7 @@ class _Segment:
                 found = np.unique(np.concatenate([self.docs_within(s, result) for s in sub.subqueries] or [EMPTY]))
             else:
                 found = self.docs(sub)
-            result = found if result is None else np.intersect1d(result, found, assume_unique=True)
+            result = found if result is None else sorted_intersection(result, found)
             if not len(result):
                 return EMPTY
         return result if result is not None else EMPTY

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.arrays import sorted_intersection, without_runs
 from index.postings import (EMPTY_IDS, PostingsCache, position_decoder, positions_of, read_postings, segment_part,
                             values_for)
 
@@ -35,7 +36,7 @@ def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
         lists.append(found)
     common = within
     for found in sorted(lists, key=len):
-        common = found.ids if common is None else np.intersect1d(common, found.ids, assume_unique=True)
+        common = found.ids if common is None else sorted_intersection(common, found.ids)
         if not len(common):
             return EMPTY_IDS
     if len(lists) == 1:
@@ -51,7 +52,7 @@ def phrase_docs(reader, fieldname: str, words: list, slop: int = 1,
         ends = keys if ends is None else _follow(ends, keys, slop)
         if not len(ends):
             return EMPTY_IDS
-    return common[np.unique(ends >> 32)]
+    return common[without_runs(ends >> 32)]  # ends ascending: each candidate's keys together
 
 
 def _follow(ends: np.ndarray, keys: np.ndarray, slop: int) -> np.ndarray:

@@ -70,3 +70,15 @@ def test_summed_by_key_adds_in_the_order_given():
     assert sums.tolist() == [3.0, (1e16 + 1.0) - 1e16, 0.5]  # 0.0: the 1.0 is lost, as added in this order
     empty, (nothing,) = summed_by_key(np.zeros(0, dtype=np.int64), np.zeros(0))
     assert empty.tolist() == [] and nothing.tolist() == []
+
+
+def test_sorted_intersection_is_numpys():
+    from index.arrays import sorted_intersection
+
+    rng = np.random.default_rng(11)
+    for size_a, size_b in [(0, 5), (5, 0), (1, 1), (3, 400), (400, 3), (250, 260)]:
+        a = np.sort(rng.choice(1000, size_a, replace=False)).astype(np.int64)
+        b = np.sort(rng.choice(1000, size_b, replace=False)).astype(np.int64)
+        assert sorted_intersection(a, b).tolist() == np.intersect1d(a, b).tolist()
+    last = np.array([2, 999], dtype=np.int64)  # a value past the end of the other array
+    assert sorted_intersection(last, np.array([1, 2, 998], dtype=np.int64)).tolist() == [2]
