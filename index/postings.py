@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 from pickle import loads
 from typing import Any, Callable
 
@@ -166,11 +166,16 @@ class PostingsCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict = OrderedDict()
         self._size = 0
+        self._vocabularies = PerSegment()
 
     def read(self, reader, fieldname: str, term) -> Postings:
         segment = reader.segment() if hasattr(reader, "segment") else None
         if segment is None:
             return _without(*_read_written(reader, fieldname, term, False))
+        if isinstance(term, str):
+            vocabulary, = self._vocabularies.get(reader, fieldname, lambda: (small_vocabulary(reader, fieldname),))
+            if vocabulary is not None and term not in vocabulary:
+                return NONE
         key = (segment.segment_id(), fieldname, term)
         found = self._entries.get(key)
         if found is not None:
@@ -196,9 +201,28 @@ class PostingsCache:
                 self._size -= max(1, len(old))
 
     def forget_except(self, live_keys: set[str]) -> None:
+        self._vocabularies.forget_except(live_keys)
         with self._lock:
             for key in [k for k in self._entries if k[0] not in live_keys]:
                 self._size -= max(1, len(self._entries.pop(key)))
+
+
+#: a field of a segment with at most this many terms has them all kept in memory (see `small_vocabulary`)
+SMALL_VOCABULARY = 256
+
+
+def small_vocabulary(reader, fieldname: str) -> frozenset[str] | None:
+    """Every term of a field in one segment, or None when it has more than `SMALL_VOCABULARY`.
+
+    Every word of a search is looked up in the author and publication fields too, whose few terms
+    (names) most words are not among; finding a word absent in Whoosh's term dictionary takes a
+    hash and a few reads, here a set lookup."""
+    if fieldname not in reader.schema:
+        return frozenset()
+    terms = list(islice(reader.field_terms(fieldname), SMALL_VOCABULARY + 1))
+    if len(terms) > SMALL_VOCABULARY or not all(isinstance(t, str) for t in terms):
+        return None  # a large field, or one of numbers (whose terms are looked up as they are)
+    return frozenset(terms)
 
 
 class SearchPostings:

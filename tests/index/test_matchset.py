@@ -156,3 +156,23 @@ def test_positions_read_together_equal_one_value_at_a_time():
         assert positions.tolist() == [x for v in chosen for x in decode(v)]
     odd = values[:2] + [values[4][:-1]]  # a value without its stop mark: decoded on its own
     assert positions_of(odd, decode)[1].tolist() == lists[0] + lists[1] + lists[4]
+
+
+def test_words_absent_from_a_small_field_are_known_without_reading_the_index(segmented, monkeypatch):
+    import index.postings
+    from index.postings import read_postings, small_vocabulary
+
+    leaf = segmented.engine.searcher().reader().leaf_readers()[0][0]
+    authors = set(leaf.field_terms("author"))
+    assert small_vocabulary(leaf, "author") == authors and authors
+    assert small_vocabulary(leaf, "text") is None  # too many to keep
+    present = sorted(authors)[0]
+    expected = read_postings(leaf, "author", present)
+    reads = []
+    real = index.postings._read_written
+    monkeypatch.setattr(index.postings, "_read_written", lambda *a: reads.append(a[2]) or real(*a))
+    cache = PostingsCache(min_length=1)
+    assert len(read_postings(leaf, "author", "zzzznotaname", cache=cache)) == 0
+    assert reads == []
+    found = read_postings(leaf, "author", present, cache=cache)
+    assert reads == [present] and found.ids.tolist() == expected.ids.tolist() and len(found)
