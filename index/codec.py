@@ -174,7 +174,7 @@ class SeparateValuesMatcher(W3LeafMatcher):
         postfile, comp = self._postfile, self._compression
         headlength = unpack_int(postfile.get(self._dataoffset, _INT_SIZE))[0]
         head = postfile.get(self._dataoffset + _INT_SIZE, headlength)
-        ids, weights = loads(zlib.decompress(head) if comp else head)
+        ids, weights = _head(head, comp, 0, headlength)
         self._data = (ids, weights, None)
         self._valuesoffset = self._dataoffset + _INT_SIZE + headlength
 
@@ -240,6 +240,15 @@ def _head(data: bytes, comp, start: int, end: int):
     return loads(zlib.decompress(head) if comp else head)
 
 
+def block_weights(mini_weights, count: int) -> np.ndarray:
+    """A block's weights as float64, from the way Whoosh stores them (see `_mini_weights`)."""
+    if mini_weights is None:
+        return np.ones(count)
+    if isinstance(mini_weights, float):
+        return np.full(count, mini_weights)
+    return np.fromiter(mini_weights, dtype=np.float64, count=count)
+
+
 def whole_list(postfile, terminfo) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (int64, ascending) and weights (float64) of all of a term's postings as
     written by `FolioPostingsWriter`, deleted documents included.
@@ -256,12 +265,7 @@ def whole_list(postfile, terminfo) -> tuple[np.ndarray, np.ndarray]:
         mini_ids, mini_weights = _head(data, comp, start, end)
         deltas.append(mini_ids)
         counts.append(count)
-        if mini_weights is None:
-            weight_parts.append(np.ones(count))
-        elif isinstance(mini_weights, float):
-            weight_parts.append(np.full(count, mini_weights))
-        else:
-            weight_parts.append(np.fromiter(mini_weights, dtype=np.float64, count=count))
+        weight_parts.append(block_weights(mini_weights, count))
     total = sum(counts)
     ids = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total))
     if len(counts) > 1:  # each block's numbers count from nought again

@@ -3,7 +3,9 @@
 Whoosh's matchers hand out one posting per Python call and decode delta-coded document numbers
 with a generator; ranking, match sets and phrase checks need whole lists, so here each block's
 pickled tuple (ids, weights, values) is unpacked once and its ids summed with numpy. Deleted
-documents are removed as Whoosh's own matcher removes them.
+documents are removed as Whoosh's own matcher removes them. In segments of Folio's format a
+term's list, or the blocks holding the positions asked for, are read at once and taken apart
+without a matcher (`index.codec.whole_list`, `index.codec.values_in_list`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from index.codec import FolioCodec, values_in_list, whole_list
+from index.codec import FolioCodec, block_weights, values_in_list, whole_list
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
@@ -248,13 +250,7 @@ def _read_blocks(m, values: bool) -> Postings:
     ids_parts, weight_parts, vals = [], [], ([] if values else None)
     while m.is_active():
         ids_parts.append(_block_ids(m))
-        weights, n = m._data[1], m._blocklength
-        if weights is None:
-            weight_parts.append(np.ones(n))
-        elif isinstance(weights, float):
-            weight_parts.append(np.full(n, weights))
-        else:
-            weight_parts.append(np.fromiter(weights, dtype=np.float64, count=n))
+        weight_parts.append(block_weights(m._data[1], m._blocklength))
         if values:
             m._read_values()
             vals.extend(m._values)
