@@ -29,17 +29,16 @@ def test_runs_of_equal_values_are_kept_once_in_order():
     assert without_runs(np.array([3], dtype=np.int64)).tolist() == [3]
 
 
-def dense_sums(n, parts):
-    """Each part's values added into arrays of zeros, one part after another."""
-    kinds = len(parts[0][1])
-    totals = [np.zeros(n) for _ in range(kinds)]
-    present = np.zeros(n, dtype=bool)
+def sums_one_by_one(parts):
+    """Each posting's values added, in Python, to its document's running totals, part after part."""
+    totals: dict[int, list[float]] = {}
     for ids, values in parts:
-        present[ids] = True
-        for total, v in zip(totals, values):
-            total[ids] += v
-    ids = np.flatnonzero(present)
-    return ids, [total[ids] for total in totals]
+        for i, doc in enumerate(ids.tolist()):
+            row = totals.setdefault(doc, [0.0] * len(values))
+            for k, v in enumerate(values):
+                row[k] += float(v[i])
+    docs = sorted(totals)
+    return np.array(docs, dtype=np.int64), [np.array([totals[d][k] for d in docs]) for k in range(len(parts[0][1]))]
 
 
 @pytest.mark.parametrize("n", [40, 5000])  # few documents: added in arrays; many: by sorting postings
@@ -54,7 +53,7 @@ def test_sums_by_document_are_those_of_adding_each_part_into_zeros(n, sizes):
         # values whose sums depend on the order they are added in
         parts.append((ids, (rng.random(size) * 10.0 ** rng.integers(-8, 8, size), rng.random(size) / 3)))
     ids, sums = summed_by_doc(n, parts)
-    expected_ids, expected = dense_sums(n, parts)
+    expected_ids, expected = sums_one_by_one(parts)
     assert ids.tolist() == expected_ids.tolist()
     for found, wanted in zip(sums, expected):
         assert found.tobytes() == wanted.tobytes()  # to the last bit
