@@ -268,7 +268,8 @@ def test_postings_given_at_once_are_written_as_one_by_one(tmp_path, monkeypatch,
     rng = random.Random(5)
     for count in (1, 2, 3, 511, 512, 513, 1024, 1500):  # inlined, one block, several blocks
         for scored in (True, False):  # a field without lengths has 0 for every posting
-            for weighting in ((1.0,), (2.0,), (1, 1, 2, 3.5), (0.1, 1 / 3)):  # all 1, all the same, mixed
+            # all 1, all the same, mixed; whole numbers kept in a byte, two bytes or four (see index.codec)
+            for weighting in ((1.0,), (2.0,), (1, 1, 2, 3.5), (0.1, 1 / 3), (1, 200, 300), (1, 70000)):
                 docnums = sorted(rng.sample(range(5000), count))
                 values = [fieldobj.format.encode(sorted(rng.sample(range(900), rng.randint(1, 4))))
                           if fieldname == "text" else rng.randint(1, 4).to_bytes(4, "big") for _ in docnums]

@@ -188,18 +188,23 @@ def test_columns_of_a_compound_segment_are_not_looked_for_on_disk(archive):
     assert not [name for name in asked if name.endswith(".col")], asked
 
 
+@pytest.mark.parametrize("pickled", [False, True])  # heads packed, or pickled as in earlier segments
 @pytest.mark.parametrize("count", [1, 2, 511, 512, 513, 1500])  # inlined, one block, several blocks
-def test_a_terms_whole_list_and_its_values_are_what_its_matcher_reads(tmp_path, count):
+def test_a_terms_whole_list_and_its_values_are_what_its_matcher_reads(tmp_path, monkeypatch, count, pickled):
     import random
 
+    import index.codec
     from index.codec import values_in_list, whole_list
+
+    if pickled:
+        monkeypatch.setattr(index.codec, "_pack_head", pickled_head)
 
     archive = Archive(tmp_path / "a")
     storage, codec = archive.engine.ix.storage, FolioCodec()
     fieldobj = archive.engine.ix.schema["text"]
     rng = random.Random(count)
     try:
-        for weighting in ((1.0,), (2.0,), (1, 1, 2, 3.5)):  # all 1, all the same, mixed
+        for weighting in ((1.0,), (2.0,), (1, 1, 2, 3.5), (1, 2, 300)):  # all 1, all the same, mixed
             segment = codec.new_segment(storage, "MAIN")
             writer = codec.field_writer(storage, segment)
             writer.start_field("text", fieldobj)
@@ -228,3 +233,73 @@ def test_a_terms_whole_list_and_its_values_are_what_its_matcher_reads(tmp_path, 
             terms.close()
     finally:
         archive.close()
+
+
+def pickled_head(mini_ids, mini_weights) -> bytes:
+    """A block's numbers and weights as Whoosh, and Folio's segments written before packed heads,
+    keep them: one pickle of a tuple of gaps and None, one number or a tuple of weights."""
+    from pickle import dumps
+
+    if mini_weights is not None and np.ndim(mini_weights):
+        mini_weights = tuple(float(w) for w in mini_weights)
+    elif mini_weights is not None:
+        mini_weights = float(mini_weights)
+    return dumps((tuple(int(g) for g in mini_ids), mini_weights), 2)
+
+
+@pytest.mark.parametrize("top_gap", [0, 255, 256, 65535, 65536, 2**32 - 1])
+@pytest.mark.parametrize("weights", [None, 1.0, 2.5, (1, 2, 3), (1, 255, 256), (1, 65535, 65536), (0.5, 1, 2),
+                                     (1e-3, 3.0e38, 7)])
+def test_packed_head_gives_back_the_gaps_and_weights_it_was_given(top_gap, weights):
+    from index.codec import _pack_head, _unpack_head, block_weights
+
+    gaps = [top_gap, 0, 1, top_gap // 2, 3][:3 if weights is not None and np.ndim(weights) else 5]
+    if weights is not None and np.ndim(weights):
+        weights = [float(np.float32(w)) for w in weights]  # single precision, as Whoosh keeps them
+    packed = _pack_head(gaps, weights)
+    got_gaps, got_weights = _unpack_head(packed, len(gaps))
+    assert got_gaps.astype(np.int64).tolist() == gaps
+    expected = np.ones(len(gaps)) if weights is None else np.asarray(np.broadcast_to(weights, len(gaps)), np.float64)
+    assert block_weights(got_weights, len(gaps)).tolist() == expected.tolist()
+    # what Whoosh's pickle of the same block gives back, read by the same function
+    old_gaps, old_weights = _unpack_head(pickled_head(gaps, weights), len(gaps))
+    assert list(old_gaps) == gaps
+    assert block_weights(old_weights, len(gaps)).tolist() == expected.tolist()
+
+
+def head_marks(archive: Archive) -> set[int]:
+    """The first byte of the numbers and weights of every block of the text field's terms."""
+    import zlib
+
+    from index.codec import _blocks, _term_bytes
+
+    marks = set()
+    for segment, _ in archive.engine.searcher().reader().leaf_readers():
+        for fieldname, text in segment.all_terms():
+            info = segment.term_info(fieldname, text)
+            if fieldname == "text" and not info.is_inlined():
+                data = _term_bytes(segment._terms._postfile, info)
+                for _, _, comp, start, end, _ in _blocks(data):
+                    marks.add((zlib.decompress(data[start:end]) if comp else data[start:end])[0])
+    return marks
+
+
+def test_packed_heads_are_smaller_than_pickled_ones_and_read_the_same(tmp_path, monkeypatch):
+    import index.codec
+
+    packed = build(tmp_path / "packed", (FolioCodec(),) * 3)
+    with monkeypatch.context() as patched:  # segments as written before heads were packed
+        patched.setattr(index.codec, "_pack_head", pickled_head)
+        pickled = build(tmp_path / "pickled", (FolioCodec(),) * 3)
+    try:
+        assert index_bytes(tmp_path / "packed") < 0.97 * index_bytes(tmp_path / "pickled")
+        assert head_marks(packed) == {0x4E} and head_marks(pickled) == {0x80}
+        for merged in (False, True):
+            assert every_posting(pickled) == every_posting(packed)
+            assert answers(pickled) == answers(packed) and all(answers(packed))
+            for archive in (packed, pickled):  # merging rewrites the pickled segments packed
+                archive.engine.bulk_load([])
+        assert head_marks(pickled) == {0x4E}
+    finally:
+        packed.close()
+        pickled.close()
