@@ -153,6 +153,43 @@ def test_terms_file_is_written_byte_for_byte_as_whooshs_writer_does(tmp_path, co
         writer.add(b"a", b"")
 
 
+@pytest.mark.parametrize("count", [3, 5000])  # tables of a key or none; crowded ones, probed past their end
+def test_terms_file_lookups_find_what_whooshs_reader_finds(tmp_path, count):
+    """`TermsHashReader` looks a key up in fewer reads (`value_of`, `ranges_for_key`, ``in``): the
+    same answers as Whoosh's reader for every key, for values longer than it reads at first, and
+    for keys the file does not have."""
+    import random
+
+    from whoosh.filedb.filetables import OrderedHashReader
+
+    from index.files import PreadStorage
+    from index.termsfile import TermsHashReader, TermsHashWriter
+
+    rng = random.Random(count)
+    keys = sorted({bytes([0, rng.randrange(3)]) + rng.randbytes(rng.randrange(1, 9)) for _ in range(count)})
+    values = [rng.randbytes(rng.choice((0, 1, 40, 63, 64, 65, 300))) for _ in keys]
+    storage = PreadStorage(str(tmp_path))
+    writer = TermsHashWriter(storage.create_file("terms"))
+    writer.extras["fieldmap"] = {"text": 0}
+    for key, value in zip(keys, values):
+        writer.add(key, value)
+    writer.close()
+    length = (tmp_path / "terms").stat().st_size
+    ours = TermsHashReader(storage.open_file("terms"), length)
+    whooshs = OrderedHashReader(storage.open_file("terms"), length)
+    for key, value in zip(keys, values):
+        assert ours.value_of(key) == value == whooshs[key]
+        assert list(ours.ranges_for_key(key)) == list(whooshs.ranges_for_key(key))
+        assert key in ours
+    present = set(keys)
+    absent = [k for k in ({bytes([0, rng.randrange(3)]) + rng.randbytes(rng.randrange(1, 9)) for _ in range(3000)}
+                          | {key[:-1] + bytes([(key[-1] + 1) % 256]) for key in keys}) if k not in present]
+    assert len(absent) > 1000
+    for key in absent:
+        assert ours.value_of(key) is None and key not in ours and not list(ours.ranges_for_key(key))
+        assert key not in whooshs
+
+
 def test_terms_file_that_is_not_one_is_refused(tmp_path):
     from whoosh.filedb.filetables import FileFormatError
 
