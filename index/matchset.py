@@ -132,6 +132,23 @@ class _Segment:
         return ids
 
 
+#: a range holding more than this share of a segment's documents is put in order through a mask
+#: over the segment instead of by sorting its document numbers (in a segment of 25,000 the two
+#: cost the same at 50-100 documents)
+MASK_SHARE = 1 / 256
+
+
+def _sorted_distinct(docs: np.ndarray, n: int) -> np.ndarray:
+    """``np.unique(docs)`` for document numbers below ``n``. A range's documents come in the order
+    of their dates; a range of years holds most of a segment, and sorting the 20,000 numbers of
+    one took 4.7 ms, marking them in a mask and reading it back 0.07 ms."""
+    if len(docs) <= MASK_SHARE * n:
+        return np.unique(docs)
+    mask = np.zeros(n, dtype=bool)
+    mask[docs] = True
+    return np.flatnonzero(mask).astype(docs.dtype, copy=False)
+
+
 def _cheap_first(q) -> int:
     """Terms first, so an AND usually shrinks before phrases or ranges are evaluated."""
     if type(q) is wq.Term:
@@ -235,7 +252,7 @@ class RangeCache:
         docs, values = self._arrays(reader, q.fieldname)
         start = 0 if lo is None else np.searchsorted(values, np.uint64(lo), side="right" if q.startexcl else "left")
         end = len(values) if hi is None else np.searchsorted(values, np.uint64(hi), side="left" if q.endexcl else "right")
-        found = np.unique(docs[start:end])
+        found = _sorted_distinct(docs[start:end], reader.doc_count_all())
         if reader.has_deletions() and len(found):
             found = found[live_mask(reader.doc_count_all(), reader)[found]]
         return found
