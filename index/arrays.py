@@ -26,6 +26,15 @@ def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.append(starts, len(ordered)))
 
 
+def first_places(values: np.ndarray) -> np.ndarray:
+    """Where each distinct value first occurs, in the order of the values (what
+    ``np.unique(values, return_index=True)[1]`` gives)."""
+    order = np.argsort(values, kind="stable")  # equal values keep their order: the first comes first
+    if len(order) < 2:
+        return order
+    return order[_firsts(values[order])]
+
+
 def summed_by_key(keys: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     """The distinct keys, sorted, and for each array of ``weights`` (one weight per key) its sum per
     key, added in the order given: the same sums, to the last bit, as ``total[keys] += weights``

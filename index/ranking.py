@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from index.arrays import summed_by_key
+from index.arrays import first_places, summed_by_key
 from index.phrases import phrase_docnums
 from index.postings import PerSegment, PostingsCache, SearchPostings, field_lengths, read_postings
 from index.schema import fold
@@ -342,7 +342,7 @@ def first_of_each_group(facet_cache, searcher, fieldname: str, docnums: np.ndarr
     grouped = np.nonzero(group >= 0)[0]
     if not len(grouped):
         return np.arange(len(docnums), dtype=np.int64)
-    _, first = np.unique(group[grouped], return_index=True)
+    first = first_places(group[grouped])
     keep = np.ones(len(docnums), dtype=bool)
     keep[grouped] = False
     keep[grouped[first]] = True

@@ -81,3 +81,12 @@ def test_sorted_intersection_is_numpys():
         assert sorted_intersection(a, b).tolist() == np.intersect1d(a, b).tolist()
     last = np.array([2, 999], dtype=np.int64)  # a value past the end of the other array
     assert sorted_intersection(last, np.array([1, 2, 998], dtype=np.int64)).tolist() == [2]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 1000])
+def test_first_places_of_distinct_values_are_numpys(size):
+    from index.arrays import first_places
+
+    rng = np.random.default_rng(size)
+    values = rng.integers(0, max(1, size // 3), size)  # many repeats
+    assert first_places(values).tolist() == np.unique(values, return_index=True)[1].tolist()
