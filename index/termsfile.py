@@ -5,7 +5,8 @@ Whoosh's term dictionary is a hash file ending in a directory of 256 hash tables
 an entry at a time: 256 reads each time a segment is opened. A commit that replaces documents opens
 every segment (to find the entries replaced), and so does a new searcher: with the thirteen segments
 of the 100,000-article benchmark archive after a few uploads, that was most of opening a reader.
-Here the directory is read in one go; everything else is Whoosh's own reader.
+Here the directory is read in one go, and a key is looked up in two reads (its slots, then its
+entry) instead of one per slot, length, key and value; everything else is Whoosh's own reader.
 
 Writing, Whoosh asks the file for its position and writes three times per term, and writes each
 slot of the hash tables on its own; a bulk segment has some 110,000 terms per 10,000 articles.
@@ -18,9 +19,9 @@ from __future__ import annotations
 from hashlib import md5
 
 from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
-from whoosh.reading import TermNotFound
 from whoosh.filedb import filetables
 from whoosh.filedb.filetables import FileFormatError, OrderedHashReader, OrderedHashWriter
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
 _MAGIC = b"HSH3"
@@ -62,8 +63,8 @@ class TermsHashReader(OrderedHashReader):
     def value_of(self, key: bytes) -> bytes | None:
         """The value of ``key``, None when there is none: Whoosh's lookup (`ranges_for_key`, then a
         read of the value), in two reads instead of one per slot looked at, one for the lengths,
-        one for the key and one for the value. Looking up a search's words was most of the reads
-        of a search (on the 100,000-article benchmark, 4.6 of about 5 for each word)."""
+        one for the key and one for the value. Looking words up was most of a search's reads: on
+        the 100,000-article benchmark, 79 of 101, about 4.6 for each word in each segment."""
         found = self._entry(key, _VALUE_GUESS)
         if found is None:
             return None
