@@ -40,7 +40,7 @@ from index.resultcache import ResultCache
 from index.query import PROSE_WORDS, ParsedQuery, filter_query, parse
 from index.bounds import bounded, collect_within
 from index.ranking import Ranker, first_of_each_group
-from index.bulkwriter import ForkingWriter
+from index.bulkwriter import ForkingWriter, documents_with_values
 from index.schema import FACET_FIELDS, build_schema, fold, index_fields
 from index.search import SearchRequest
 from index.spelling import Speller
@@ -130,6 +130,22 @@ class _Op:
     started: threading.Event | None = None
     #: the documents are known not to be in the index, so none is looked for to be replaced
     new: bool = False
+
+
+def add_entries(writer, entries: list[dict], replace: bool) -> None:
+    """Add index entries to a Whoosh writer; with ``replace``, as its ``update_document`` would, each
+    committed entry holding one of their unique values (ids) is deleted first. Those are looked up
+    with one searcher for all the entries: ``update_document`` opens one per entry, whose files stay
+    open until the cyclic collector frees it, and a bulk run pauses the collector (on one core, a
+    run's index group of 50,000 records failed with 'Too many open files')."""
+    if replace:
+        unique = [(name, fields[name]) for fields in entries for name in writer._unique_fields(fields)]
+        if unique:
+            with writer.searcher() as searcher:
+                for docnum in sorted(documents_with_values(searcher, unique)):
+                    writer.delete_document(docnum)
+    for fields in entries:
+        writer.add_document(**fields)
 
 
 def release_failed_writer(writer) -> None:
@@ -339,9 +355,7 @@ class Engine:
                     writer.update_documents_later(list(zip(op.docs, self._extras(op.docs))), self._entry,
                                                   [("id", doc.id) for doc in op.docs])
                 elif op.kind == "add":
-                    put = writer.add_document if op.new else writer.update_document
-                    for fields in self.entries(op.docs):
-                        put(**fields)
+                    add_entries(writer, self.entries(op.docs), replace=not op.new)
                 else:
                     for doc_id in op.ids:
                         writer.delete_by_term("id", doc_id)
@@ -403,11 +417,9 @@ class Engine:
         uploads); each batch's extras are looked up at once."""
         count = 0
         writer = self.ix.writer(timeout=30.0, limitmb=256, codec=self.codec)
-        add = writer.update_document if replace else writer.add_document
         try:
             for batch in batches:
-                for fields in self.entries(batch):
-                    add(**fields)
+                add_entries(writer, self.entries(batch), replace)
                 count += len(batch)
         except BaseException:
             writer.cancel()

@@ -65,17 +65,18 @@ def test_delete_removes_everything(archive, seed_bytes):
 
 
 def counted_replacements(monkeypatch) -> list:
-    """The index entries looked for to be replaced (Whoosh's ``update_document`` calls)."""
-    from whoosh.writing import IndexWriter
+    """The ids of index entries added in place of any entry they may have (`add_entries` asked to
+    replace)."""
+    import index.engine
 
     calls = []
-    replace = IndexWriter.update_document
+    add = index.engine.add_entries
 
-    def counting(writer, **fields):
-        calls.append(fields["id"])
-        return replace(writer, **fields)
+    def counting(writer, entries, replace):
+        calls.extend(fields["id"] for fields in entries if replace)
+        return add(writer, entries, replace)
 
-    monkeypatch.setattr(IndexWriter, "update_document", counting)
+    monkeypatch.setattr(index.engine, "add_entries", counting)
     return calls
 
 
@@ -200,3 +201,37 @@ def test_records_held_from_storing_give_the_index_reading_them_back_gives(tmp_pa
             indexes.append(([fields["id"] for fields in reader.all_stored_fields()], list(reader.all_terms())))
     assert indexes[0] == indexes[1]
     assert len(indexes[0][0]) == 30 and len(indexes[0][1]) > 1000
+
+
+def _open_files() -> int:
+    import os
+
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.parametrize("records", [120, 500])  # an upload's commit, and a batch large enough for bulk writing
+def test_indexing_records_in_one_process_with_the_collector_paused_leaves_no_files_open(tmp_path, pep_records, records):
+    """As `folio ingest` indexes on a single core: one index process, the cyclic collector paused.
+    Replacing entries looked up each record's old entry with a searcher of its own, whose files
+    stayed open until a collection (one per record: a run failed with 'Too many open files')."""
+    import gc
+
+    chosen = [{k: r[k] for k in ("title", "authors", "date", "body")} for r in pep_records[:records + 1]]
+    with Archive(tmp_path / "data") as archive:
+        archive.engine.bulk_procs = 1
+        first = _stored_unindexed(archive, chosen[:1])
+        archive.index_pending()  # a segment on disk, for the searchers to open
+        rest = _stored_unindexed(archive, chosen[1:])
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            before = _open_files()
+            assert archive.index_pending() == records
+            opened = _open_files() - before
+        finally:
+            if enabled:
+                gc.enable()
+        assert opened < 20
+        assert archive.engine.doc_count() == records + 1
+        for doc in (first + rest)[::40]:
+            assert doc.id in [h.id for h in archive.search(SearchRequest(q=f'title:"{doc.title}"')).hits]
