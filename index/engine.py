@@ -148,6 +148,13 @@ def add_entries(writer, entries: list[dict], replace: bool) -> None:
         writer.add_document(**fields)
 
 
+def delete_entries(writer, ids: list[str]) -> None:
+    """Delete the index entries of ``ids``, looked up with one searcher (see `add_entries`)."""
+    with writer.searcher() as searcher:
+        for doc_id in ids:
+            writer.delete_by_term("id", doc_id, searcher=searcher)
+
+
 def release_failed_writer(writer) -> None:
     """A commit that failed half-way (a full disk) keeps the index lock unless it is let go here; the
     previous table of contents stays the index, so nothing committed before is lost."""
@@ -357,8 +364,7 @@ class Engine:
                 elif op.kind == "add":
                     add_entries(writer, self.entries(op.docs), replace=not op.new)
                 else:
-                    for doc_id in op.ids:
-                        writer.delete_by_term("id", doc_id)
+                    delete_entries(writer, op.ids)
         except BaseException:
             writer.cancel()
             raise

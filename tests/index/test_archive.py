@@ -235,3 +235,26 @@ def test_indexing_records_in_one_process_with_the_collector_paused_leaves_no_fil
         assert archive.engine.doc_count() == records + 1
         for doc in (first + rest)[::40]:
             assert doc.id in [h.id for h in archive.search(SearchRequest(q=f'title:"{doc.title}"')).hits]
+
+
+def test_removing_many_entries_with_the_collector_paused_leaves_no_files_open(tmp_path, pep_records):
+    import gc
+
+    chosen = [{k: r[k] for k in ("title", "authors", "date", "body")} for r in pep_records[:150]]
+    with Archive(tmp_path / "data") as archive:
+        docs = _stored_unindexed(archive, chosen)
+        archive.index_pending()
+        gone, kept = docs[:120], docs[120:]
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            before = _open_files()
+            archive.engine.delete([doc.id for doc in gone])
+            opened = _open_files() - before
+        finally:
+            if enabled:
+                gc.enable()
+        assert opened < 20
+        assert archive.engine.doc_count() == len(kept)
+        found = {h.id for h in archive.search(SearchRequest(q="python", per_page=100)).hits}
+        assert found and found <= {doc.id for doc in kept}
