@@ -392,6 +392,16 @@ def documents_with_values(searcher, pairs: list[tuple[str, object]]) -> set[int]
     return found
 
 
+def delete_replaced(writer, pairs: list[tuple[str, object]]) -> None:
+    """Delete the committed documents that the (unique field, value) ``pairs`` of new entries
+    replace, looked up with one searcher for all of them (Whoosh's ``update_document`` opens one
+    per entry)."""
+    if pairs:
+        with writer.searcher() as searcher:
+            for docnum in documents_with_values(searcher, pairs):
+                writer.delete_document(docnum)
+
+
 class ForkingWriter(SegmentWriter):
     """Collects documents and, on commit, has ``procs`` processes write them as new segments (what
     Whoosh's ``ix.writer(procs=N, multisegment=True)`` does, more cheaply, see the module's notes).
@@ -436,10 +446,7 @@ class ForkingWriter(SegmentWriter):
 
     def commit(self, mergetype=None, optimize=None, merge=None):
         self._check_state()
-        if self._replacing:
-            with self.searcher() as searcher:
-                for docnum in documents_with_values(searcher, self._replacing):
-                    self.delete_document(docnum)
+        delete_replaced(self, self._replacing)
         kept = self._merge_segments(mergetype, optimize, merge)  # fills self._merging
         make_plans(self.schema)
         new = (write_segments(self.storage, self.indexname, self._documents, self.procs, self.codec,

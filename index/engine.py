@@ -40,7 +40,7 @@ from index.resultcache import ResultCache
 from index.query import PROSE_WORDS, ParsedQuery, filter_query, parse
 from index.bounds import bounded, collect_within
 from index.ranking import Ranker, first_of_each_group
-from index.bulkwriter import ForkingWriter, documents_with_values
+from index.bulkwriter import ForkingWriter, delete_replaced
 from index.schema import FACET_FIELDS, build_schema, fold, index_fields
 from index.search import SearchRequest
 from index.spelling import Speller
@@ -139,11 +139,7 @@ def add_entries(writer, entries: list[dict], replace: bool) -> None:
     open until the cyclic collector frees it, and a bulk run pauses the collector (on one core, a
     run's index group of 50,000 records failed with 'Too many open files')."""
     if replace:
-        unique = [(name, fields[name]) for fields in entries for name in writer._unique_fields(fields)]
-        if unique:
-            with writer.searcher() as searcher:
-                for docnum in sorted(documents_with_values(searcher, unique)):
-                    writer.delete_document(docnum)
+        delete_replaced(writer, [(name, fields[name]) for fields in entries for name in writer._unique_fields(fields)])
     for fields in entries:
         writer.add_document(**fields)
 

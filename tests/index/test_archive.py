@@ -214,7 +214,7 @@ def test_indexing_records_in_one_process_with_the_collector_paused_leaves_no_fil
     """As `folio ingest` indexes on a single core: one index process, the cyclic collector paused.
     Replacing entries looked up each record's old entry with a searcher of its own, whose files
     stayed open until a collection (one per record: a run failed with 'Too many open files')."""
-    import gc
+    from service.bulk_ingest import cyclic_collector_paused
 
     chosen = [{k: r[k] for k in ("title", "authors", "date", "body")} for r in pep_records[:records + 1]]
     with Archive(tmp_path / "data") as archive:
@@ -222,15 +222,10 @@ def test_indexing_records_in_one_process_with_the_collector_paused_leaves_no_fil
         first = _stored_unindexed(archive, chosen[:1])
         archive.index_pending()  # a segment on disk, for the searchers to open
         rest = _stored_unindexed(archive, chosen[1:])
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with cyclic_collector_paused():
             before = _open_files()
             assert archive.index_pending() == records
             opened = _open_files() - before
-        finally:
-            if enabled:
-                gc.enable()
         assert opened < 20
         assert archive.engine.doc_count() == records + 1
         for doc in (first + rest)[::40]:
@@ -238,22 +233,17 @@ def test_indexing_records_in_one_process_with_the_collector_paused_leaves_no_fil
 
 
 def test_removing_many_entries_with_the_collector_paused_leaves_no_files_open(tmp_path, pep_records):
-    import gc
+    from service.bulk_ingest import cyclic_collector_paused
 
     chosen = [{k: r[k] for k in ("title", "authors", "date", "body")} for r in pep_records[:150]]
     with Archive(tmp_path / "data") as archive:
         docs = _stored_unindexed(archive, chosen)
         archive.index_pending()
         gone, kept = docs[:120], docs[120:]
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with cyclic_collector_paused():
             before = _open_files()
             archive.engine.delete([doc.id for doc in gone])
             opened = _open_files() - before
-        finally:
-            if enabled:
-                gc.enable()
         assert opened < 20
         assert archive.engine.doc_count() == len(kept)
         found = {h.id for h in archive.search(SearchRequest(q="python", per_page=100)).hits}
